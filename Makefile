@@ -1,0 +1,59 @@
+# Two commands matter: `make run` and `make test` (see README.md). Both set up a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 chromium gettext
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup system-packages venv lint migrations-check ci clean
+
+# ---- setup -----------------------------------------------------------------------------------
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing system packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages. Run: sudo apt-get install -y $$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+setup: system-packages venv
+
+# ---- the two commands ------------------------------------------------------------------------
+run: setup
+	$(MANAGE) migrate --noinput
+	$(MANAGE) compilemessages --ignore=.venv -v 0
+	$(MANAGE) seed_demo
+	$(MANAGE) setup_schedules
+	@echo "Starting web server on http://$(HOST):$(PORT)/ and the task worker (Ctrl-C stops both)."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(MANAGE) qcluster & \
+	$(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+test: setup
+	$(PY) -m pytest -q
+
+# ---- CI helpers ------------------------------------------------------------------------------
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: venv
+	$(MANAGE) makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles

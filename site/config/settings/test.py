@@ -1,0 +1,33 @@
+"""Fast, isolated settings for pytest."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATABASES, Q_CLUSTER
+
+SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # pytest-django creates the test database; a file (not :memory:) so live-server threads share it.
+    DATABASES["default"]["NAME"] = str(Path(tempfile.gettempdir()) / f"fazhi-test-{os.getpid()}.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": DATABASES["default"]["NAME"]}
+
+# Tasks run inline so tests see their effects at once.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+Q_CLUSTER.pop("redis", None)
+Q_CLUSTER["orm"] = "default"
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="fazhi-media-"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+AXES_ENABLED = True
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -1,0 +1,6 @@
+from .api_keys import ApiKey, ApiScope
+from .audit import AuditEntry
+from .notifications import Notification
+from .pages import HomePage
+
+__all__ = ["ApiKey", "ApiScope", "AuditEntry", "HomePage", "Notification"]

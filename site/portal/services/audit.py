@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from portal.models import AuditEntry
+
+
+def _json_safe(data: dict[str, Any] | None) -> dict[str, Any]:
+    import json
+
+    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False, default=str))
+
+
+def audit_log(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> AuditEntry:
+    """Append an audit entry. Call inside the same transaction as the change it records."""
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=actor_obj,
+        actor_label=str(actor_obj) if actor_obj else (str(actor) if actor else "system"),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=str(target)[:200] if target is not None else "",
+        data=_json_safe(data),
+        ip_address=ip_address,
+    )
