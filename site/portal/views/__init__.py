@@ -1,0 +1,16 @@
+from .audit import audit_log
+from .auth import LoginView, LogoutView, PasswordChangeDoneView, PasswordChangeView
+from .dashboard import dashboard
+from .notifications import notification_list, notification_read, notifications_read_all
+
+__all__ = [
+    "LoginView",
+    "LogoutView",
+    "PasswordChangeDoneView",
+    "PasswordChangeView",
+    "audit_log",
+    "dashboard",
+    "notification_list",
+    "notification_read",
+    "notifications_read_all",
+]
