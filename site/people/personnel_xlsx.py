@@ -1,0 +1,207 @@
+"""Personnel spreadsheets: reading an uploaded .xlsx into import records, the blank template and
+the error report. The validation and the writes live in people.services.personnel_import."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from collections.abc import Iterable
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+
+from people.personnel_columns import (
+    COLUMNS_BY_HEADER,
+    PERSONNEL_COLUMNS,
+    PersonnelFileError,
+    PersonnelRecord,
+    RowError,
+)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Columns people commonly add to their own sheets; read past them silently.
+IGNORED_HEADERS = {"序号", "备注"}
+MAX_ROWS = 100_000
+
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # legacy .xls (and other OLE compound files)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_REQUIRED_FONT = Font(bold=True, color="C00000")
+
+
+def _normalise_header(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("＊", "*").strip().rstrip("*").strip()
+
+
+def _open_workbook(data: bytes):
+    if not data:
+        raise PersonnelFileError(_("The file is empty."))
+    if data.startswith(_OLE_SIGNATURE):
+        raise PersonnelFileError(
+            _("This is an old-style .xls workbook; save it as .xlsx (Excel Workbook) and upload it again.")
+        )
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise PersonnelFileError(
+            _("The file is not an Excel workbook (.xlsx); save it as .xlsx from Excel or WPS and upload it again.")
+        )
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise PersonnelFileError(
+            _(
+                "The file could not be read as an Excel workbook (.xlsx); "
+                "open it in Excel or WPS, save it again as .xlsx and retry."
+            )
+        ) from exc
+
+
+def personnel_records_from_xlsx(file: IO[bytes] | bytes) -> tuple[list[PersonnelRecord], list[RowError]]:
+    """Records from the first sheet (row 1 holds the headers) and the header problems found.
+
+    Header problems (a missing required column, an unknown or repeated column) are reported once,
+    on row 1; when there are any, no records are returned. Wholly empty rows are skipped.
+    Raises PersonnelFileError when the file is not a readable workbook or holds no data rows.
+    """
+    data = file if isinstance(file, bytes) else file.read()
+    workbook = _open_workbook(data)
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise PersonnelFileError(_("The workbook has no sheets."))
+        rows = sheet.iter_rows(values_only=True)
+        header_cells = next(rows, None)
+        if header_cells is None or all(_normalise_header(cell) == "" for cell in header_cells):
+            raise PersonnelFileError(_("The first row of the first sheet must hold the column headers; it is empty."))
+
+        errors: list[RowError] = []
+        field_at: dict[int, str] = {}
+        seen: set[str] = set()
+        for index, cell in enumerate(header_cells):
+            header = _normalise_header(cell)
+            if not header or header in IGNORED_HEADERS:
+                continue
+            column = COLUMNS_BY_HEADER.get(header)
+            if column is None:
+                errors.append(
+                    RowError(
+                        1,
+                        header,
+                        _("Unknown column; the template's columns are: %(columns)s.")
+                        % {"columns": "、".join(c.header for c in PERSONNEL_COLUMNS)},
+                    )
+                )
+            elif header in seen:
+                errors.append(RowError(1, header, _("This column appears twice.")))
+            else:
+                seen.add(header)
+                field_at[index] = column.field
+        for column in PERSONNEL_COLUMNS:
+            if column.required and column.header not in seen:
+                errors.append(RowError(1, column.header, _("Required column is missing.")))
+        if errors:
+            return [], errors
+
+        records: list[PersonnelRecord] = []
+        for row_number, cells in enumerate(rows, start=2):
+            if row_number > MAX_ROWS + 1:
+                raise PersonnelFileError(
+                    _("The file has more than %(limit)d rows; split it into smaller files.") % {"limit": MAX_ROWS}
+                )
+            values = {field: cells[index] if index < len(cells) else None for index, field in field_at.items()}
+            if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
+                continue
+            records.append(PersonnelRecord(row=row_number, values=values))
+    finally:
+        workbook.close()
+    if not records:
+        raise PersonnelFileError(_("The sheet has headers but no officer rows below them."))
+    return records, []
+
+
+def _autosize(sheet, widths: Iterable[int]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
+
+
+def _to_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def personnel_template_xlsx() -> bytes:
+    """The import template: headers and one example row, and a sheet explaining every column."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "人员"
+    example = {
+        "police_number": "200001",
+        "name": "张伟",
+        "unit_path": "西湖分局/北山派出所/一中队",
+        "category": "民警",
+        "position": "副所长",
+        "is_middle_leader": "是",
+        "is_legal_officer": "否",
+        "is_legal_brigade": "否",
+        "is_new_officer": "否",
+        "birth_date": datetime.date(1988, 5, 1),
+        "service_start_date": datetime.date(2012, 7, 1),
+        "status": "在职",
+        "phone": "13800000000",
+    }
+    sheet.append([column.template_header for column in PERSONNEL_COLUMNS])
+    sheet.append([example[column.field] for column in PERSONNEL_COLUMNS])
+    for index, column in enumerate(PERSONNEL_COLUMNS, start=1):
+        header = sheet.cell(row=1, column=index)
+        header.fill = _HEADER_FILL
+        header.font = _REQUIRED_FONT if column.required else Font(bold=True)
+        # Text format keeps police numbers and phone numbers as typed (no 2.0E+5, no lost zeros).
+        if column.kind in ("police_number", "phone"):
+            for row in range(2, 1002):
+                sheet.cell(row=row, column=index).number_format = "@"
+        if column.kind == "date":
+            sheet.cell(row=2, column=index).number_format = "yyyy-mm-dd"
+    _autosize(sheet, [14 if c.kind != "unit" else 32 for c in PERSONNEL_COLUMNS])
+    sheet.freeze_panes = "A2"
+
+    notes = workbook.create_sheet(_("Instructions"))
+    notes.append([_("Column"), _("Required"), _("Valid values")])
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+    for column in PERSONNEL_COLUMNS:
+        notes.append([column.template_header, _("yes") if column.required else _("no"), str(column.help)])
+    notes.append([])
+    for line in (
+        _("Columns marked * are required. Row 1 holds the headers; officers start on row 2."),
+        _("Officers are matched by police number: existing ones are updated, new ones are created."),
+        _("A column left out of the file leaves that field unchanged; an empty cell clears it."),
+        _("New accounts cannot log in until HR sets a password in the admin."),
+        _("If any row has an error, nothing is imported; fix the rows listed and upload the file again."),
+    ):
+        notes.append([line])
+    _autosize(notes, [20, 10, 80])
+    for row in notes.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    return _to_bytes(workbook)
+
+
+def personnel_errors_xlsx(errors: Iterable[RowError]) -> bytes:
+    """The error report: one line per problem, row / column / reason."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Errors")
+    sheet.append([_("Row"), _("Column"), _("Problem")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+    for error in errors:
+        sheet.append([error.row, error.column, error.message])
+    _autosize(sheet, [8, 20, 90])
+    sheet.freeze_panes = "A2"
+    return _to_bytes(workbook)
