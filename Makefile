@@ -40,8 +40,9 @@ run: setup
 	$(MANAGE) seed_demo
 	$(MANAGE) setup_schedules
 	@echo "Starting web server on http://$(HOST):$(PORT)/ and the task worker (Ctrl-C stops both)."
-	@trap 'kill 0' INT TERM EXIT; \
-	$(MANAGE) qcluster & \
+	@setsid $(MANAGE) qcluster & worker=$$!; \
+	stop() { kill -TERM -- -$$worker 2>/dev/null; sleep 3; kill -KILL -- -$$worker 2>/dev/null; }; \
+	trap stop EXIT; trap 'exit 130' INT TERM; \
 	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 test: setup

@@ -26,10 +26,12 @@ def env_str(name: str, default: str | object = _MISSING) -> str:
     return value
 
 
-def env_bool(name: str, default: bool) -> bool:
+def env_bool(name: str, default: bool | object = _MISSING) -> bool:
     value = os.environ.get(name)
     if value is None:
-        return default
+        if default is _MISSING:
+            raise ImproperlyConfigured(f"Environment variable {name} is required.")
+        return default  # type: ignore[return-value]
     lowered = value.strip().lower()
     if lowered in _TRUE:
         return True
@@ -38,10 +40,12 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1/0, true/false, yes/no, on/off).")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def env_int(name: str, default: int | object = _MISSING, *, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None:
-        return default
+        if default is _MISSING:
+            raise ImproperlyConfigured(f"Environment variable {name} is required.")
+        return default  # type: ignore[return-value]
     try:
         number = int(value)
     except ValueError:
@@ -58,6 +62,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _redacted(url: str) -> str:
+    """The URL with its password replaced, so an error message never leaks a secret into logs."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 def database_from_url(url: str) -> dict:
     """Turn ``postgres://user:pass@host:port/name?sslmode=require`` into a DATABASES entry."""
     parts = urlsplit(url)
@@ -71,7 +84,7 @@ def database_from_url(url: str) -> dict:
     try:
         port = parts.port
     except ValueError:
-        raise ImproperlyConfigured(f"DATABASE_URL has an invalid port: {url!r}.") from None
+        raise ImproperlyConfigured(f"DATABASE_URL has an invalid port: {_redacted(url)!r}.") from None
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -94,8 +107,10 @@ def redis_from_url(url: str) -> dict:
         db = int(parts.path.lstrip("/") or 0)
         port = parts.port or 6379
     except ValueError:
-        raise ImproperlyConfigured(f"REDIS_URL is malformed: {url!r}.") from None
+        raise ImproperlyConfigured(f"REDIS_URL is malformed: {_redacted(url)!r}.") from None
     config = {"host": parts.hostname or "127.0.0.1", "port": port, "db": db}
+    if parts.username:  # Redis 6+ ACL user: redis://user:pass@host:6379/0
+        config["username"] = unquote(parts.username)
     if parts.password:
         config["password"] = unquote(parts.password)
     if parts.scheme == "rediss":

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_q",
+    "ninja",
+    "treebeard",
     "axes",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -130,7 +132,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
+# Behind a reverse proxy set AXES_PROXY_COUNT to the number of proxies so the client address comes
+# from X-Forwarded-For; without one, only REMOTE_ADDR is trusted (the header could be forged).
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------------

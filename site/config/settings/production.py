@@ -2,13 +2,14 @@
 
 Required: SECRET_KEY, ALLOWED_HOSTS, BASE_URL. Optional: DATABASE_URL, REDIS_URL,
 SECURE_SSL_REDIRECT (default on), SECURE_HSTS_SECONDS (default one year),
-CSRF_TRUSTED_ORIGINS. See docs/DEPLOY.md.
+CSRF_TRUSTED_ORIGINS, DEMO_DATA_ALLOWED (default off). See docs/DEPLOY.md.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_bool, env_int, env_list, env_str
+
 from .base import *  # noqa: F403
-from .base import env_bool, env_int, env_list, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
@@ -29,9 +30,16 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's page preview frames the site itself
+# Nothing frames the site except Wagtail's preview panel, whose views set SAMEORIGIN themselves
+# (wagtail.utils.decorators.xframe_options_sameorigin_override); a view that must be framed
+# uses django.views.decorators.clickjacking.xframe_options_sameorigin.
+X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Demo accounts have a published password: `seed_demo` refuses to run here unless a training
+# installation turns this on (or the operator passes --force).
+DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", False)
