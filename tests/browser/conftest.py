@@ -56,7 +56,7 @@ def login(page, live_server, password):
         target.goto(f"{live_server.url}/login/")
         target.fill("input[name=username]", user.police_number)
         target.fill("input[name=password]", pwd or password)
-        target.click("button[type=submit]")
+        target.click("main form button[type=submit]")
         target.wait_for_load_state("networkidle")
         return target
 

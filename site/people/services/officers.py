@@ -118,7 +118,7 @@ def officer_update(*, officer: User, actor, source: str = "", **changes: Any) ->
     if unknown:
         raise TypeError(f"Unknown officer fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = User.objects.select_for_update().select_related("unit").get(pk=officer.pk)
+        locked = User.objects.select_for_update(of=("self",)).select_related("unit").get(pk=officer.pk)
         diff: dict[str, tuple[Any, Any]] = {}
         for field, new in changes.items():
             old = getattr(locked, field)
