@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_officer_logs_in_in_chinese_reads_a_notification_on_a_phone(browser, live_server, officer, password):
-    notification_send(recipient=officer, title="请于本周完成《接处警规范》学习", body="截止日期：周五", url="/dashboard/")
+    notification_send(
+        recipient=officer, title="请于本周完成《接处警规范》学习", body="截止日期：周五", url="/dashboard/"
+    )
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, locale="zh-CN")
     page = context.new_page()
 
@@ -35,7 +37,9 @@ def test_officer_logs_in_in_chinese_reads_a_notification_on_a_phone(browser, liv
     context.close()
 
 
-def test_officer_gets_404_for_a_colleagues_profile_and_hr_sees_it(browser, live_server, officer, auxiliary, hr, password):
+def test_officer_gets_404_for_a_colleagues_profile_and_hr_sees_it(
+    browser, live_server, officer, auxiliary, hr, password
+):
     def log_in(user):
         context = browser.new_context(locale="zh-CN")
         page = context.new_page()

@@ -206,5 +206,22 @@ LOGGING = {
 }
 
 # --- Platform -------------------------------------------------------------------------------
+# Registries the site layer reads so that later apps plug in without the site importing them.
+PORTAL_NAV_PROVIDERS = [
+    "portal.selectors.navigation.nav_items",
+    "people.navigation.nav_items",
+    "courses.navigation.nav_items",
+]
+PORTAL_DASHBOARD_SECTIONS = [
+    "portal.selectors.navigation.dashboard_section",
+    "people.navigation.dashboard_section",
+]
+DEMO_BUILDERS = [
+    "portal.demo.units.build",
+    "portal.demo.accounts.build",
+    "portal.demo.people.build",
+    "portal.demo.notifications.build",
+    "courses.demo.build",
+]
 PLATFORM_NAME = _("Legal training, exam and certification platform")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)

@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -39,7 +40,8 @@ SEED_ACTOR = "manage.py seed_demo"
 # Changing the seed changes every generated name and date; keep it fixed.
 DEMO_SEED = 2026
 
-# Called in order by `seed_demo`. Append builders of later apps here (dotted paths).
+# Called in order by `seed_demo`: the site's own builders. Apps above the site layer add theirs
+# through the DEMO_BUILDERS setting (config is the one place that knows every app).
 BUILDERS: list[str] = [
     "portal.demo.units.build",
     "portal.demo.accounts.build",
@@ -95,6 +97,8 @@ class DemoContext:
 
 
 def run_builders(ctx: DemoContext, builders: list[str] | None = None) -> DemoContext:
-    for path in BUILDERS if builders is None else builders:
+    if builders is None:
+        builders = getattr(settings, "DEMO_BUILDERS", BUILDERS)
+    for path in builders:
         import_string(path)(ctx)
     return ctx

@@ -6,9 +6,8 @@ settings ``PORTAL_NAV_PROVIDERS`` and ``PORTAL_DASHBOARD_SECTIONS`` list dotted 
     nav provider:       (user) -> list[NavItem]
     dashboard section:  (user) -> DashboardSection | None   (None: nothing pending)
 
-A provider whose module does not exist (yet) is skipped with one logged warning, so apps can be
-built in any order. Any other error inside a provider propagates: a broken provider should fail
-loudly in tests, not silently hide a menu entry.
+The settings are the composition root: they list every provider, and a wrong path fails loudly
+instead of silently hiding a menu entry.
 
 Providers may return the dataclasses below or plain dicts with the same keys.
 """
@@ -18,14 +17,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
-import importlib
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-
-logger = logging.getLogger(__name__)
+from django.utils.module_loading import import_string
 
 DEFAULT_NAV_PROVIDERS: tuple[str, ...] = (
     "portal.selectors.navigation.nav_items",
@@ -114,31 +110,16 @@ def _as_section(value: DashboardSection | Mapping[str, Any]) -> DashboardSection
 
 
 @functools.cache
-def load_provider(dotted_path: str) -> Callable | None:
-    """The callable at ``dotted_path``, or None (logged once) when its module or attribute is missing.
-
-    An ImportError raised *inside* an existing module is not swallowed.
-    """
-    module_path, _, attribute = dotted_path.rpartition(".")
-    try:
-        module = importlib.import_module(module_path)
-    except ModuleNotFoundError as exc:
-        missing = exc.name or ""
-        if missing and (module_path == missing or module_path.startswith(missing + ".")):
-            logger.warning("Portal registry: %s skipped, module %s does not exist.", dotted_path, missing)
-            return None
-        raise
-    provider = getattr(module, attribute, None)
-    if provider is None:
-        logger.warning("Portal registry: %s skipped, %s has no attribute %s.", dotted_path, module_path, attribute)
-    return provider
+def load_provider(dotted_path: str) -> Callable:
+    """The callable at ``dotted_path``. A wrong path in settings fails loudly (ImportError)."""
+    return import_string(dotted_path)
 
 
 def _providers(setting_name: str, default: Iterable[str]) -> list[Callable]:
     paths = getattr(settings, setting_name, None)
     if paths is None:
         paths = default
-    return [provider for provider in (load_provider(path) for path in paths) if provider is not None]
+    return [load_provider(path) for path in paths]
 
 
 def nav_items_for(user) -> list[NavItem]:

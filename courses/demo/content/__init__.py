@@ -1,0 +1,1 @@
+"""One module per demo course; each has ``course(media) -> dict`` (media: demo file key → pk)."""
