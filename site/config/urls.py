@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("people/", include("people.urls")),
+    path("exams/", include("exams.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -222,6 +222,7 @@ DEMO_BUILDERS = [
     "portal.demo.people.build",
     "portal.demo.notifications.build",
     "courses.demo.build",
+    "exams.demo.build",
 ]
 PLATFORM_NAME = _("Legal training, exam and certification platform")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)

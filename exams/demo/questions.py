@@ -1,0 +1,2 @@
+def build(ctx) -> None:
+    """Filled by the question-bank work."""

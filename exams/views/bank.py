@@ -1,0 +1,3 @@
+"""Views: bank (see exams/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views: papers (see exams/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Views: transfer (see exams/urls.py)."""
+
+urlpatterns: list = []
