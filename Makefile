@@ -36,7 +36,6 @@ setup: system-packages venv
 # ---- the two commands ------------------------------------------------------------------------
 run: setup
 	$(MANAGE) migrate --noinput
-	$(MANAGE) compilemessages --ignore=.venv -v 0
 	$(MANAGE) seed_demo
 	$(MANAGE) setup_schedules
 	@echo "Starting web server on http://$(HOST):$(PORT)/ and the task worker (Ctrl-C stops both)."
