@@ -4,6 +4,7 @@ Four published courses written for the demo (接处警规范, 伤害案件办理
 for auxiliary officers), each with several lessons that together use every block type, tagged with
 a knowledge-point tree. Idempotent: a course, lesson, knowledge point or file that already exists
 (found by slug, name path or title) is left as it is, so edits made by trainers survive a re-run.
+Then ``courses.demo.study`` adds assignments, reading progress and discussions.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from courses.demo import study
 from courses.demo.content import auxiliary, e_case_file, incident_response, injury_cases
 from courses.demo.knowledge import ensure_knowledge_points
 from courses.demo.media import ensure_media
@@ -97,3 +99,4 @@ def build(ctx: DemoContext) -> None:
                 lesson.knowledge_points.set([points[path] for path in lesson_spec["knowledge_points"]])
                 _publish(lesson, author=author, approver=approver)
                 created("lesson")
+        study.build(ctx)

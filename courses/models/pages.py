@@ -27,8 +27,9 @@ from courses.models.fields import ChoiceSetField
 from courses.models.knowledge import KnowledgePoint
 
 DEFAULT_MIN_READ_SECONDS = 180
-# Sub-paths the course index answers itself; a course with such a slug would be unreachable.
-RESERVED_COURSE_SLUGS = frozenset({"search"})
+# Sub-paths the course index answers itself (its routes below); a course with such a slug would
+# be unreachable.
+RESERVED_COURSE_SLUGS = frozenset({"search", "my", "manage", "overdue", "discussions"})
 
 
 class MembersOnlyPageMixin:
@@ -74,6 +75,93 @@ class CourseIndexPage(MembersOnlyPageMixin, RoutablePageMixin, Page):
         from courses.views import search_view
 
         return search_view(request, index=self)
+
+    # Study pages of the portal live under the course index, so they need no URLconf of their
+    # own; the views are plain Django views (courses.views) and ``courses.links`` builds their
+    # addresses. Each view checks access itself.
+    @path("my/", name="my_study")
+    def my_study_route(self, request):
+        from courses.views import study
+
+        return study.my_study(request)
+
+    @path("manage/assignments/", name="assignment_list")
+    def assignment_list_route(self, request):
+        from courses.views import assignments
+
+        return assignments.assignment_list(request)
+
+    @path("manage/assignments/new/", name="assignment_create")
+    def assignment_create_route(self, request):
+        from courses.views import assignments
+
+        return assignments.assignment_create(request)
+
+    @path("manage/assignments/<int:pk>/", name="assignment_detail")
+    def assignment_detail_route(self, request, pk: int):
+        from courses.views import assignments
+
+        return assignments.assignment_detail(request, pk=pk)
+
+    @path("manage/assignments/<int:pk>/close/", name="assignment_close")
+    def assignment_close_route(self, request, pk: int):
+        from courses.views import assignments
+
+        return assignments.assignment_close(request, pk=pk)
+
+    @path("overdue/", name="overdue")
+    def overdue_route(self, request):
+        from courses.views import assignments
+
+        return assignments.overdue_list(request)
+
+    @path("discussions/", name="discussion_list")
+    def discussion_list_route(self, request):
+        from courses.views import discussions
+
+        return discussions.discussion_list(request)
+
+    @path("discussions/new/", name="discussion_create")
+    def discussion_create_route(self, request):
+        from courses.views import discussions
+
+        return discussions.discussion_create(request)
+
+    @path("discussions/<int:pk>/", name="discussion_detail")
+    def discussion_detail_route(self, request, pk: int):
+        from courses.views import discussions
+
+        return discussions.discussion_detail(request, pk=pk)
+
+    @path("discussions/<int:pk>/sign-in/", name="discussion_sign_in")
+    def discussion_sign_in_route(self, request, pk: int):
+        from courses.views import discussions
+
+        return discussions.discussion_sign_in(request, pk=pk)
+
+    @path("discussions/<int:pk>/attendance/", name="discussion_attendance")
+    def discussion_attendance_route(self, request, pk: int):
+        from courses.views import discussions
+
+        return discussions.discussion_attendance(request, pk=pk)
+
+    @path("discussions/<int:pk>/minutes/", name="discussion_minutes")
+    def discussion_minutes_route(self, request, pk: int):
+        from courses.views import discussions
+
+        return discussions.discussion_minutes(request, pk=pk)
+
+    @path("discussions/<int:pk>/minutes/file/", name="discussion_minutes_file")
+    def discussion_minutes_file_route(self, request, pk: int):
+        from courses.views import discussions
+
+        return discussions.discussion_minutes_file(request, pk=pk)
+
+    @path("discussions/<int:pk>/cancel/", name="discussion_cancel")
+    def discussion_cancel_route(self, request, pk: int):
+        from courses.views import discussions
+
+        return discussions.discussion_cancel(request, pk=pk)
 
     @property
     def search_url(self) -> str:
@@ -141,10 +229,13 @@ class CoursePage(MembersOnlyPageMixin, Page):
         return [str(labels.get(code, code)) for code in self.audiences]
 
     def get_context(self, request, *args, **kwargs):
-        from courses.selectors import lessons_of_course
+        from courses.selectors import course_page_study_context, lessons_of_course
 
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = lessons_of_course(course=self)
+        lessons = list(lessons_of_course(course=self))
+        context["lessons"] = lessons
+        if request.user.is_authenticated:
+            context.update(course_page_study_context(user=request.user, course=self, lessons=lessons))
         return context
 
 
@@ -159,9 +250,11 @@ class LessonPageForm(WagtailAdminPageForm):
             field.label_from_instance = lambda point: point.indented_name
 
 
-class LessonPage(MembersOnlyPageMixin, Page):
+class LessonPage(MembersOnlyPageMixin, RoutablePageMixin, Page):
     """课时: one lesson of a course. ``min_read_seconds`` is how long it must be open before it
-    can be marked learned (used by the progress feature)."""
+    can be marked learned: opening the lesson records the time (``courses.services.lesson_open``),
+    ``learned/`` marks it learned, ``reread/`` lets a trainer ask everyone to read it again.
+    """
 
     summary = models.TextField(_("summary"), blank=True, max_length=1000)
     body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
@@ -205,3 +298,21 @@ class LessonPage(MembersOnlyPageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(lesson_navigation(lesson=self))
         return context
+
+    @path("")
+    def lesson_route(self, request, *args, **kwargs):
+        from courses.views import study
+
+        return study.lesson_view(request, lesson=self)
+
+    @path("learned/", name="mark_learned")
+    def mark_learned_route(self, request):
+        from courses.views import study
+
+        return study.mark_learned(request, lesson=self)
+
+    @path("reread/", name="require_reread")
+    def require_reread_route(self, request):
+        from courses.views import study
+
+        return study.require_reread(request, lesson=self)

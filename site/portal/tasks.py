@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_q.models import Schedule, Success
 
 from portal.services import audit_log
@@ -110,6 +111,13 @@ SCHEDULES: list[ScheduleSpec] = [
 ]
 
 
+def registered_schedules() -> list[ScheduleSpec]:
+    """Every app's schedules: the lists named in the SCHEDULE_PROVIDERS setting (dotted paths to
+    lists of ScheduleSpec), so the site layer never imports the apps above it."""
+    paths = getattr(settings, "SCHEDULE_PROVIDERS", ["portal.tasks.SCHEDULES"])
+    return [spec for path in paths for spec in import_string(path)]
+
+
 @dataclass
 class ScheduleOutcome:
     name: str
@@ -119,13 +127,13 @@ class ScheduleOutcome:
 
 
 def schedules_sync(*, specs: list[ScheduleSpec] | None = None) -> list[ScheduleOutcome]:
-    """Make the Schedule table match ``specs`` (default ``SCHEDULES``), matching rows by name.
+    """Make the Schedule table match ``specs`` (default: every registered schedule), matching rows by name.
 
     A row that already matches is not written (its next run stays as it is); a row that differs
     is corrected; extra rows with a registered name are deleted, since each would run the task
     again. Rows whose names are not registered were made by someone else and are left alone.
     """
-    specs = SCHEDULES if specs is None else specs
+    specs = registered_schedules() if specs is None else specs
     outcomes: list[ScheduleOutcome] = []
     with transaction.atomic():
         for spec in specs:

@@ -127,3 +127,41 @@ def knowledge_tree(db) -> dict[str, KnowledgePoint]:
     register = KnowledgePoint.objects.get(pk=response.pk).add_child(name="受案登记")
     cases = KnowledgePoint.add_root(name="案件办理")
     return {"response": response, "scene": scene, "evidence": evidence, "register": register, "cases": cases}
+
+
+# --- study: assignments, progress, discussions ----------------------------------------------------
+
+
+@pytest.fixture
+def study_course(course_index) -> tuple[CoursePage, list[LessonPage]]:
+    """A live course with three live lessons of one minute's reading each."""
+    course = make_course(course_index, "伤害案件办理清单", slug="injury-cases")
+    lessons = [make_lesson(course, title, min_read_seconds=60) for title in ("受案登记", "伤情鉴定", "调解与立案")]
+    return course, lessons
+
+
+def assign(course, *, by, due_date=None, note: str = "", **audience):
+    """Assign through the service; ``audience`` takes AudienceSpec's fields (tuples or lists)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from courses.services import assignment_create
+    from people.models.audience import AudienceSpec
+
+    due_date = due_date or timezone.localdate() + datetime.timedelta(days=14)
+    spec = AudienceSpec(**{key: tuple(value) for key, value in audience.items()})
+    return assignment_create(actor=by, course=course, due_date=due_date, audience=spec, note=note)
+
+
+def learn(officer, lesson) -> None:
+    """Open the lesson long enough ago and mark it learned."""
+    import datetime
+
+    from django.utils import timezone
+
+    from courses.services import lesson_mark_learned, lesson_open
+
+    now = timezone.now()
+    lesson_open(officer=officer, lesson=lesson, now=now - datetime.timedelta(seconds=lesson.min_read_seconds + 1))
+    lesson_mark_learned(officer=officer, lesson=lesson, now=now)

@@ -41,3 +41,44 @@ def test_demo_builder_publishes_four_courses_using_every_block_and_is_idempotent
     client.force_login(auxiliary)
     for lesson in lessons:
         assert client.get(lesson.url).status_code == 200, lesson.title
+
+
+def test_demo_builder_adds_assignments_progress_and_discussions_idempotently(
+    trainer, legal_leader, officer, auxiliary, squad_officer, unit_leader, hr
+):
+    from courses.models import LessonCompletion, StudyAssignment, StudyDiscussion
+    from courses.selectors import assignments_for_officer, overdue_for
+    from portal.models import Notification
+
+    ctx = DemoContext(
+        accounts={"trainer": trainer, "legal_leader": legal_leader, "officer": officer, "auxiliary": auxiliary}
+    )
+
+    build(ctx)
+
+    assert StudyAssignment.objects.count() == 4
+    assert StudyDiscussion.objects.count() == 2
+    upcoming = StudyDiscussion.objects.get(topic="伤害案件办理清单专题学习讨论")
+    assert upcoming.lessons.count() == 3 and upcoming.starts_at > upcoming.created_at
+    held = StudyDiscussion.objects.get(topic="接处警规范学习讨论")
+    assert held.has_minutes and held.attendance.exists()
+    rows = {row.course.slug: row for row in assignments_for_officer(officer)}
+    assert set(rows) == {"incident-response", "injury-cases"}
+    assert rows["injury-cases"].is_overdue and rows["injury-cases"].progress.learned == 1
+    assert rows["incident-response"].progress.learned == 2
+    assert {row.course.slug for row in assignments_for_officer(auxiliary)} >= {"auxiliary-it-and-case-control"}
+    # The unit leader's overdue list has names on it: the demo officer among them.
+    assert officer.police_number in {row.officer.police_number for row in overdue_for(unit_leader)}
+    assert not Notification.objects.exists()  # demo data sends nothing
+
+    counts = (StudyAssignment.objects.count(), StudyDiscussion.objects.count(), LessonCompletion.objects.count())
+    again = DemoContext(
+        accounts={"trainer": trainer, "legal_leader": legal_leader, "officer": officer, "auxiliary": auxiliary}
+    )
+    build(again)
+    assert not again.changed
+    assert (
+        StudyAssignment.objects.count(),
+        StudyDiscussion.objects.count(),
+        LessonCompletion.objects.count(),
+    ) == counts

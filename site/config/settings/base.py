@@ -211,10 +211,13 @@ PORTAL_NAV_PROVIDERS = [
     "portal.selectors.navigation.nav_items",
     "people.navigation.nav_items",
     "courses.navigation.nav_items",
+    "exams.navigation.nav_items",
 ]
 PORTAL_DASHBOARD_SECTIONS = [
     "portal.selectors.navigation.dashboard_section",
     "people.navigation.dashboard_section",
+    "courses.navigation.study_dashboard_section",
+    "courses.navigation.discussion_dashboard_section",
 ]
 DEMO_BUILDERS = [
     "portal.demo.units.build",
@@ -224,5 +227,12 @@ DEMO_BUILDERS = [
     "courses.demo.build",
     "exams.demo.build",
 ]
+# Lists of portal.tasks.ScheduleSpec written to django-q2 by `manage.py setup_schedules`.
+SCHEDULE_PROVIDERS = [
+    "portal.tasks.SCHEDULES",
+    "courses.tasks.SCHEDULES",
+]
+# Who may sit an exam of a tier (基本级 / 中级 / 高级); certification provides the qualification ladder.
+EXAMS_TIER_ELIGIBILITY = "exams.eligibility.default_tier_eligibility"
 PLATFORM_NAME = _("Legal training, exam and certification platform")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)

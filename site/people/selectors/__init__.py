@@ -1,3 +1,4 @@
+from .audience import audience_filter, audience_includes, audience_labels, officers_matching
 from .officers import officer_list_for_user, officers_in_audience
 from .scope import (
     Scope,
@@ -13,11 +14,15 @@ from .units import UnitTreeRow, unit_full_paths, unit_path_split, unit_tree_rows
 __all__ = [
     "Scope",
     "UnitTreeRow",
+    "audience_filter",
+    "audience_includes",
+    "audience_labels",
     "can_view_officer",
     "get_officer_for_user",
     "has_role",
     "officer_list_for_user",
     "officers_in_audience",
+    "officers_matching",
     "officers_visible_to",
     "scope_of",
     "unit_full_paths",

@@ -1,4 +1,4 @@
-"""`manage.py setup_schedules`: write the recurring tasks of portal.tasks.SCHEDULES to django-q2.
+"""`manage.py setup_schedules`: write the recurring tasks of the SCHEDULE_PROVIDERS setting to django-q2.
 
 Run once per deployment (and after each upgrade); running it again changes only what differs.
 """
@@ -36,9 +36,7 @@ class Command(BaseCommand):
             elif outcome.action == "unchanged":
                 self.stdout.write(_("unchanged: %(name)s") % {"name": outcome.name})
             else:
-                self.stdout.write(
-                    _("left alone: %(name)s (not in portal.tasks.SCHEDULES)") % {"name": outcome.name or "-"}
-                )
+                self.stdout.write(_("left alone: %(name)s (not registered)") % {"name": outcome.name or "-"})
         counts = {action: sum(1 for o in outcomes if o.action == action) for action in ("created", "updated")}
         self.stdout.write(
             _("Schedules: %(created)d created, %(updated)d updated, %(total)d registered.")

@@ -1,4 +1,4 @@
-"""Views that are not page types. Pages themselves render through their models' templates."""
+"""The Chinese search page, routed by ``CourseIndexPage`` (which has already required login)."""
 
 from __future__ import annotations
 
