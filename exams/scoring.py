@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,6 +26,32 @@ def _quantize(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _has_content(response) -> bool:
+    if isinstance(response, str):
+        return bool(response.strip())
+    return any(_has_content(item) if isinstance(item, str | list | tuple) else item is not None for item in response)
+
+
+def _option_key(value) -> str:
+    return str(value).strip().upper() if value is not None else ""
+
+
+_TRUE_VALUES = {"true", "1", "t", "yes", "y"}
+_FALSE_VALUES = {"false", "0", "f", "no", "n"}
+
+
+def _true_false(response) -> bool | None:
+    """A true/false response as posted ("true" / "false") or as a boolean; anything else is no answer."""
+    if isinstance(response, bool):
+        return response
+    value = str(response).strip().casefold()
+    if value in _TRUE_VALUES:
+        return True
+    if value in _FALSE_VALUES:
+        return False
+    return None
+
+
 def score_response(
     *,
     question_type: str,
@@ -36,28 +63,34 @@ def score_response(
     """Points earned by ``response`` for a question worth ``points``.
 
     ``response`` shapes mirror the answer keys (see exams.models.questions): "B"; ["A", "C"];
-    True/False; ["blank 1", "blank 2"]; free text. An empty response scores zero.
+    True/False; ["blank 1", "blank 2"]; free text. Form values are accepted as posted by the
+    question renderer: "true"/"false" for true/false, a bare string for a one-blank question.
+    An empty response scores zero, a blank short answer included (nothing for a person to grade).
+    Option keys are the question's own keys, whatever order the options were shown in.
     Multiple choice with partial credit: no wrong option chosen → points × chosen / correct.
-    Fill in the blanks: each blank is worth an equal share.
+    Fill in the blanks: each blank is worth an equal share; an empty blank never matches.
     """
     full = Decimal(str(points))
     zero = Decimal("0.00")
+    if response is None or (isinstance(response, str | list | tuple) and not _has_content(response)):
+        return Score(points=zero, correct=False)
     if question_type == QuestionType.SHORT_ANSWER:
         return Score(points=None, correct=None)
-    if response in (None, "", []):
-        return Score(points=zero, correct=False)
 
     if question_type == QuestionType.SINGLE:
-        correct = str(response) == str(answer)
+        correct = _option_key(response) == _option_key(answer)
         return Score(points=_quantize(full) if correct else zero, correct=correct)
 
     if question_type == QuestionType.TRUE_FALSE:
-        correct = bool(response) is bool(answer) if isinstance(response, bool) else False
+        given = _true_false(response)
+        correct = given is not None and given is bool(answer)
         return Score(points=_quantize(full) if correct else zero, correct=correct)
 
     if question_type == QuestionType.MULTIPLE:
-        chosen = {str(key) for key in response}
-        expected = {str(key) for key in answer or []}
+        # A bare string ("AC", "A,C") is read as its letters.
+        keys = re.findall(r"[A-Za-z]", response) if isinstance(response, str) else response
+        chosen = {_option_key(key) for key in keys} - {""}
+        expected = {_option_key(key) for key in answer or []}
         if chosen == expected:
             return Score(points=_quantize(full), correct=True)
         if multiple_scoring == MultipleChoiceScoring.PARTIAL and chosen and chosen < expected:
@@ -66,11 +99,13 @@ def score_response(
 
     if question_type == QuestionType.FILL_BLANK:
         blanks = answer or []
-        given = list(response) + [""] * (len(blanks) - len(response))
+        given = [response] if isinstance(response, str) else list(response)
+        given += [""] * (len(blanks) - len(given))
         right = sum(
             1
             for accepted, value in zip(blanks, given, strict=False)
-            if normalize_answer(value) in {normalize_answer(alternative) for alternative in accepted}
+            if normalize_answer(value)
+            and normalize_answer(value) in {normalize_answer(alternative) for alternative in accepted}
         )
         if not blanks:
             return Score(points=zero, correct=False)

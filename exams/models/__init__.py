@@ -1,3 +1,14 @@
+from .papers import (
+    ANY,
+    INHERIT,
+    Blueprint,
+    BlueprintFixedQuestion,
+    BlueprintRule,
+    BlueprintSection,
+    BlueprintStatus,
+    Paper,
+    PaperItem,
+)
 from .questions import (
     MultipleChoiceScoring,
     Question,
@@ -14,4 +25,13 @@ __all__ = [
     "QuestionStatus",
     "QuestionType",
     "QuestionVersion",
+    "ANY",
+    "INHERIT",
+    "Blueprint",
+    "BlueprintFixedQuestion",
+    "BlueprintRule",
+    "BlueprintSection",
+    "BlueprintStatus",
+    "Paper",
+    "PaperItem",
 ]

@@ -119,6 +119,8 @@ class QuestionKnowledgePoint(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["question", "knowledge_point"], name="unique_question_knowledge_point")
         ]
+        # Paper draws ask "which questions sit under these points": answered from this index alone.
+        indexes = [models.Index(fields=["knowledge_point", "question"], name="question_kp_draw_idx")]
 
     def __str__(self) -> str:
         return f"{self.question_id} → {self.knowledge_point_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 
@@ -15,7 +16,7 @@ from courses.models import KnowledgePoint
 from courses.models.choices import Audience, Tier
 from exams.models import Question, QuestionKnowledgePoint, QuestionStatus, QuestionType, QuestionVersion
 from exams.models.questions import OPTION_KEYS
-from exams.text import normalize_stem, plain_text
+from exams.text import clean_html, count_blank_marks, normalize_stem, plain_text
 from portal.services import audit_log
 
 ERRORS = {
@@ -34,6 +35,12 @@ ERRORS = {
     "tier_unknown": _("Unknown tier."),
     "audience_unknown": _("Unknown audience: %(value)s."),
     "retired_edit": _("A retired question cannot be edited; reactivate it first."),
+    "blank_count": _(
+        "The stem marks %(marks)s blanks but answers are given for %(answers)s; give one line of accepted "
+        "answers per blank."
+    ),
+    "type_in_use": _("The type of a question already drawn into a paper cannot change; create a new question instead."),
+    "status_unknown": _("Unknown status."),
 }
 
 
@@ -84,9 +91,14 @@ def question_validate(content: QuestionContent) -> dict[str, list[str]]:
     if content.type not in QuestionType.values:
         add("type", "type_unknown")
         return errors
-    if not plain_text(content.stem) and "<img" not in (content.stem or ""):
+    content.stem = clean_html(content.stem)
+    if not plain_text(content.stem) and "<img" not in content.stem:
         add("stem", "stem_empty")
-    if not (1 <= int(content.difficulty or 0) <= 5):
+    try:
+        content.difficulty = int(content.difficulty)
+    except (TypeError, ValueError):
+        content.difficulty = 0
+    if not (1 <= content.difficulty <= 5):
         add("difficulty", "difficulty_range")
     if content.tier not in Tier.values:
         add("tier", "tier_unknown")
@@ -96,7 +108,8 @@ def question_validate(content: QuestionContent) -> dict[str, list[str]]:
 
     if content.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         options = [
-            {"key": OPTION_KEYS[i], "text": (o.get("text") or "").strip()} for i, o in enumerate(content.options[:8])
+            {"key": OPTION_KEYS[i], "text": clean_html(o.get("text") if isinstance(o, dict) else o)}
+            for i, o in enumerate(content.options[:8])
         ]
         if len(content.options) > 8:
             add("options", "options_too_many")
@@ -107,8 +120,7 @@ def question_validate(content: QuestionContent) -> dict[str, list[str]]:
                 add("options", "option_empty", key=option["key"])
         content.options = options
         keys = [o["key"] for o in options]
-        chosen = content.answer if isinstance(content.answer, list) else [content.answer] if content.answer else []
-        chosen = sorted({str(k).strip().upper() for k in chosen})
+        chosen = _option_keys(content.answer)
         if any(k not in keys for k in chosen):
             add("answer", "answer_not_an_option", keys="".join(keys))
         elif content.type == QuestionType.SINGLE:
@@ -129,6 +141,9 @@ def question_validate(content: QuestionContent) -> dict[str, list[str]]:
         blanks = content.answer if isinstance(content.answer, list) else []
         if not blanks:
             add("answer", "blanks_missing")
+        marks = count_blank_marks(content.stem)
+        if blanks and marks and marks != len(blanks):
+            add("answer", "blank_count", marks=marks, answers=len(blanks))
         cleaned = []
         for number, accepted in enumerate(blanks, start=1):
             values = [str(v).strip() for v in (accepted if isinstance(accepted, list) else [accepted])]
@@ -140,6 +155,23 @@ def question_validate(content: QuestionContent) -> dict[str, list[str]]:
     if content.type == QuestionType.SHORT_ANSWER:
         content.answer = None
     return errors
+
+
+_KEY_LIST = re.compile(r"^[\sA-Ha-h,，、;；/|]*$")
+
+
+def _option_keys(answer) -> list[str]:
+    """Option keys of a choice answer, upper case, sorted, distinct. Accepts "B", ["A", "C"] and the
+    spellings trainers and spreadsheets use for several keys: "AC", "A,C", "A、C"."""
+    if answer is None or answer == "":
+        return []
+    if isinstance(answer, str):
+        values = list(re.sub(r"[^A-Ha-h]", "", answer)) if _KEY_LIST.match(answer) else [answer]
+    elif isinstance(answer, list | tuple | set):
+        values = list(answer)
+    else:
+        values = [answer]
+    return sorted({str(value).strip().upper() for value in values if str(value).strip()})
 
 
 def _raise_if_invalid(content: QuestionContent) -> None:
@@ -164,6 +196,8 @@ def question_create(
     *, content: QuestionContent, actor, status: str = QuestionStatus.ACTIVE, audit: bool = True
 ) -> Question:
     _raise_if_invalid(content)
+    if status not in QuestionStatus.values:
+        raise ValidationError({"status": [str(ERRORS["status_unknown"])]})
     with transaction.atomic():
         question = Question.objects.create(
             type=content.type,
@@ -197,7 +231,11 @@ def question_update(*, question: Question, content: QuestionContent, actor) -> Q
         question = Question.objects.select_for_update().get(pk=question.pk)
         if question.status == QuestionStatus.RETIRED:
             raise ValidationError({"status": [str(ERRORS["retired_edit"])]})
-        current = question.current_version
+        # Lock the version too: question_mark_drawn may be flipping in_use in a concurrent paper
+        # draw; after the lock we see its committed value and never edit a drawn version in place.
+        current = QuestionVersion.objects.select_for_update().get(pk=question.current_version_id)
+        if content.type != question.type and question.versions.filter(in_use=True).exists():
+            raise ValidationError({"type": [str(ERRORS["type_in_use"])]})
         new_content = {name: getattr(content, name) for name in QuestionContent.VERSIONED}
         content_changed = any(getattr(current, name) != value for name, value in new_content.items())
         new_version = None
@@ -242,6 +280,8 @@ def question_update(*, question: Question, content: QuestionContent, actor) -> Q
 
 def question_set_status(*, questions: Sequence[Question] | Iterable[int], status: str, actor) -> int:
     """Activate, return to draft or retire (retiring never deletes). Returns how many changed."""
+    if status not in QuestionStatus.values:
+        raise ValidationError({"status": [str(ERRORS["status_unknown"])]})
     ids = [q.pk if isinstance(q, Question) else int(q) for q in questions]
     with transaction.atomic():
         changed = list(
@@ -262,17 +302,26 @@ def question_retag(
     difficulty: int | None = None,
     tier: str | None = None,
 ) -> int:
-    """Bulk re-tag: add/remove knowledge points, set difficulty or tier. Returns the count."""
-    ids = list(questions)
-    add_ids, remove_ids = set(add_knowledge_point_ids), set(remove_knowledge_point_ids)
+    """Bulk re-tag: add/remove knowledge points, set difficulty or tier. Catalogue fields only, so no
+    new version. Returns how many questions were re-tagged (unknown ids are ignored)."""
+    errors: dict[str, list[str]] = {}
+    if difficulty is not None and not (isinstance(difficulty, int) and 1 <= difficulty <= 5):
+        errors["difficulty"] = [str(ERRORS["difficulty_range"])]
+    if tier is not None and tier not in Tier.values:
+        errors["tier"] = [str(ERRORS["tier_unknown"])]
+    if errors:
+        raise ValidationError(errors)
+    wanted = {int(pk) for pk in questions}
+    add_ids = set(KnowledgePoint.objects.filter(pk__in=set(add_knowledge_point_ids)).values_list("pk", flat=True))
+    remove_ids = {int(pk) for pk in remove_knowledge_point_ids}
     with transaction.atomic():
+        ids = sorted(Question.objects.select_for_update().filter(pk__in=wanted).values_list("pk", flat=True))
         updates = {}
         if difficulty is not None:
             updates["difficulty"] = difficulty
         if tier is not None:
             updates["tier"] = tier
-        if updates:
-            Question.objects.filter(pk__in=ids).update(**updates, updated_at=timezone.now())
+        Question.objects.filter(pk__in=ids).update(**updates, updated_at=timezone.now())
         if remove_ids:
             QuestionKnowledgePoint.objects.filter(question_id__in=ids, knowledge_point_id__in=remove_ids).delete()
         if add_ids:
@@ -300,5 +349,6 @@ def question_retag(
 def question_mark_drawn(*, version_ids: Iterable[int]) -> None:
     """Called when a paper is stored: its versions become immutable and usage counts grow."""
     version_ids = list(version_ids)
-    QuestionVersion.objects.filter(pk__in=version_ids, in_use=False).update(in_use=True)
-    Question.objects.filter(versions__pk__in=version_ids).update(times_drawn=F("times_drawn") + 1)
+    with transaction.atomic():
+        QuestionVersion.objects.filter(pk__in=version_ids, in_use=False).update(in_use=True)
+        Question.objects.filter(versions__pk__in=version_ids).update(times_drawn=F("times_drawn") + 1)

@@ -1,0 +1,64 @@
+"""Files embedded in imported questions become platform files with local URLs.
+
+Images become Wagtail images (served from ``/media/original_images/`` like the study material's,
+see docs/DEPLOY.md), other files Wagtail documents (served through the application). The same
+content is stored once: a file already in the library (same SHA-1) is reused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import PurePath
+
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+
+from exams.transfer.common import TOKEN_PREFIX, EmbeddedFile, image_kind
+
+TITLE_PREFIX = "题库导入"
+
+
+def store_embedded_files(files: Iterable[EmbeddedFile], *, actor) -> dict[str, str]:
+    """``{placeholder token: local URL}`` for the given files (stored unless already present)."""
+    Image = get_image_model()
+    Document = get_document_model()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    urls: dict[str, str] = {}
+    for file in {f.token: f for f in files}.values():
+        kind = image_kind(file.data)
+        name = PurePath(file.name).stem or "file"
+        if kind:
+            image = Image.objects.filter(file_hash=file.sha1).first()
+            if image is None:
+                image = Image(
+                    title=f"{TITLE_PREFIX} {file.name}"[:255],
+                    file=ImageFile(ContentFile(file.data), name=f"{name}.{kind}"),
+                    uploaded_by_user=user,
+                    file_hash=file.sha1,
+                    file_size=len(file.data),
+                )
+                image.save()
+            urls[file.token] = image.file.url
+        else:
+            document = Document.objects.filter(file_hash=file.sha1).first()
+            if document is None:
+                document = Document(
+                    title=f"{TITLE_PREFIX} {file.name}"[:255],
+                    file=ContentFile(file.data, name=file.name),
+                    uploaded_by_user=user,
+                    file_hash=file.sha1,
+                    file_size=len(file.data),
+                )
+                document.save()
+            urls[file.token] = document.url
+    return urls
+
+
+def replace_tokens(value: str, urls: dict[str, str]) -> str:
+    if TOKEN_PREFIX not in (value or ""):
+        return value
+    for token, url in urls.items():
+        value = value.replace(token, url)
+    return value
