@@ -1,0 +1,64 @@
+"""The shape every import command shares: open the file, run a service, print errors or a summary.
+
+Subclasses set ``file_error`` (the exception a service raises for an unreadable file) and implement
+``run_import(handle, path, dry_run, options)`` and ``summary_extras(result)``; the result must have
+``errors``, ``created``, ``updated`` and ``unchanged`` (and may have ``warnings``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+
+class ImportCommand(BaseCommand):
+    file_error: type[Exception] = ValueError
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Path of the file.")
+        parser.add_argument("--dry-run", action="store_true", help="Check the file and report counts; write nothing.")
+
+    def run_import(self, handle, path: Path, dry_run: bool, options: dict):
+        raise NotImplementedError
+
+    def summary_extras(self, result) -> list[str]:
+        return []
+
+    def format_error(self, error) -> str:
+        return str(error)
+
+    def handle(self, *args, file: str, dry_run: bool, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(_("File not found: %(path)s") % {"path": file})
+        try:
+            with path.open("rb") as handle:
+                result = self.run_import(handle, path, dry_run, options)
+        except self.file_error as exc:
+            raise CommandError(str(exc)) from exc
+
+        for warning in getattr(result, "warnings", ()):
+            self.stdout.write(self.style.WARNING(_("Warning: %(issue)s") % {"issue": warning}))
+        if result.errors:
+            for error in result.errors:
+                self.stderr.write(self.format_error(error))
+            raise CommandError(
+                _("%(count)d problem(s) found in %(file)s; nothing was imported.")
+                % {"count": len(result.errors), "file": path.name}
+            )
+
+        summary = " ".join(
+            [
+                _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+                *self.summary_extras(result),
+            ]
+        )
+        if dry_run:
+            self.stdout.write(_("Dry run, nothing written: %(summary)s") % {"summary": summary})
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(_("Imported %(file)s: %(summary)s") % {"file": path.name, "summary": summary})
+            )
