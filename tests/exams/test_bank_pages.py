@@ -76,7 +76,7 @@ def test_an_unknown_version_is_404(trainer_client, make_question):
 def test_the_menu_shows_the_bank_to_trainers_only(trainer, officer):
     from exams.navigation import nav_items
 
-    assert [item.url for item in nav_items(trainer)] == [reverse("exams:bank_list")]
+    assert [item.url for item in nav_items(trainer)] == [reverse("exams:bank_list"), reverse("exams:blueprint_list")]
     assert nav_items(officer) == []
 
 
