@@ -195,7 +195,7 @@ def assignment_reminders_send(*, now: datetime.datetime | None = None) -> int:
         # One transaction per assignment, the assignment row locked: two overlapping runs cannot
         # both decide that the same officer still needs the reminder.
         with transaction.atomic():
-            assignment = StudyAssignment.objects.select_for_update().select_related("course").get(pk=pk)
+            assignment = StudyAssignment.objects.select_for_update(of=("self",)).select_related("course").get(pk=pk)
             kind = ReminderKind.DUE_TODAY if assignment.due_date == today else ReminderKind.BEFORE_DUE
             already = set(
                 AssignmentReminder.objects.filter(assignment=assignment, kind=kind).values_list("officer_id", flat=True)
