@@ -6,8 +6,10 @@ PostgreSQL when DATABASE_URL is set — a ``test_…`` database is created and d
 with one blueprint of ten rules over five sections (types × difficulty bands × knowledge-point
 subtrees). Two timings per bank size:
 
-- selection: ``paper_preview`` — reads the candidates (one query per rule), chooses, permutes
-  options; writes nothing. This is the pure draw.
+- selection: ``paper_preview`` — freezes the blueprint (2 queries), reads every rule's candidates
+  (1 query), asks which of the questions it reaches carry a rule's knowledge points (1 query),
+  chooses, reads the chosen versions' options (1 query) and permutes; writes nothing. This is the
+  pure draw.
 - draw + write: ``paper_draw`` — the same, plus storing the paper and its 100 items and marking the
   versions drawn, in one transaction.
 

@@ -15,12 +15,17 @@ A draw is a pure function of its inputs:
    ``times_drawn``;
 4. with an overlap cap, the questions of the earlier papers it is compared with.
 
-Candidates are sorted by id before any random choice, so the database's row order does not matter,
-and every random choice comes from ``random.Random`` seeded with text derived from the seed
-(Python seeds such generators through SHA-512: the same on every machine and every run).
-Equal inputs therefore give an equal paper — same versions, order, option orders and points.
-``Paper.inputs_digest`` is a SHA-256 of inputs 1–4, so whether a re-draw would reproduce a paper
-can be checked without storing the candidate lists.
+Candidates come in a canonical order — (tier, difficulty, id), the order of the index the query
+walks, stated in the SQL — so the database's plan does not matter, and every random choice comes
+from ``random.Random`` seeded with text derived from the seed (Python seeds such generators through
+SHA-512: the same on every machine and every run). Equal inputs therefore give an equal paper —
+same versions, order, option orders and points. ``Paper.inputs_digest`` is a SHA-256 of inputs 1–4
+(the candidate lists exactly as the database returned them), so whether a re-draw would reproduce a
+paper can be checked without storing the candidate lists.
+
+Speed: the candidate lists of all rules come back in one query, as one fixed-width text per rule
+(``exams.selectors.papers.rules_candidates``); a uniform draw reads ``len`` and the ids at the ranks
+its permutation visits, so it parses ~count ids per rule, not the whole list (docs/PERFORMANCE.md).
 
 What changes a re-draw: questions activated, retired, re-tagged or edited into a new version after
 the draw, and — for blueprints that prefer least-used questions — every later draw, since drawing
@@ -30,11 +35,14 @@ raises ``times_drawn``. That is why the stored paper, not a re-draw, is the reco
 
 How questions are chosen
 ------------------------
-Rules are filled in blueprint order. Each rule walks a random permutation of its candidates (a
-weighted one towards low ``times_drawn`` when least-used questions are preferred) and takes every
-question not already on the paper and not over the overlap cap. A question can suit two rules; when
-a rule runs short because earlier rules took the questions it needs, an augmenting path moves an
-earlier rule onto another of its candidates (bipartite matching). So a draw fails only when the
+Rules are filled in blueprint order. Each rule walks a uniformly random permutation of its
+candidates (a weighted one towards low ``times_drawn`` when least-used questions are preferred)
+and takes every question not already on the paper and not over the overlap cap. A uniform rule on
+knowledge points walks the permutation of its base candidates (every filter but the points) and
+keeps those carrying its points — a uniform permutation of its candidates — asking about the
+points in batches (``_TaggedOrder``). A question can suit two rules; when a rule runs short
+because earlier rules took the questions it needs, an augmenting path moves an earlier rule onto
+another of its candidates (bipartite matching). So a draw fails only when the
 rules really cannot all be met at once — the same test the blueprint editor runs on save.
 
 The overlap cap (``max_overlap_percent``): a new paper shares at most ⌊cap × n⌋ of its n questions
@@ -47,13 +55,14 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import itertools
 import json
 import math
 import secrets
 from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from random import Random
 
@@ -69,7 +78,15 @@ from exams.models import (
     QuestionStatus,
     QuestionType,
 )
-from exams.selectors.papers import Candidates, DrawPlan, RulePlan, blueprint_plan, rule_candidates
+from exams.selectors.papers import (
+    Candidates,
+    DrawPlan,
+    RulePlan,
+    blueprint_plan,
+    chosen_versions_with_options,
+    knowledge_point_members,
+    rules_candidates,
+)
 from exams.services.questions import question_mark_drawn
 
 MAX_ATTEMPTS = 8
@@ -176,15 +193,59 @@ def paper_signature(paper: Paper) -> list[tuple]:
 
 @dataclass
 class _Inputs:
+    """What a draw reads. ``pools``: per rule, its candidates — or, for a rule on knowledge points in
+    a uniform draw, its BASE candidates (every filter but the points; ``points`` names the rule's
+    points), whose membership is then asked only for the base questions the walk reaches
+    (``members``). ``exact``: full candidate lists, read only when a rule runs short."""
+
+    plan: DrawPlan
     pools: dict[tuple[int, int], Candidates]
     fixed: dict[int, tuple[int | None, str, str]]  # question id → (current version id, status, type)
     earlier: dict[int, set[int]]  # earlier paper id → question ids
+    points: dict[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)
+    members: dict[tuple[int, int], dict[int, bool]] = field(default_factory=dict)
+    exact: dict[tuple[int, int], Candidates] = field(default_factory=dict)
+
+    def lookup(self, wanted: dict[tuple[int, int], list[int]]) -> None:
+        """Learn which of these base questions carry the rule's points: one query for all rules."""
+        requests = {}
+        for key, ids in wanted.items():
+            known = self.members.setdefault(key, {})
+            unknown = [pk for pk in ids if pk not in known]
+            if unknown:
+                requests[key] = (self.points[key], unknown)
+        if not requests:
+            return
+        found = knowledge_point_members(requests)
+        for key, (_points, ids) in requests.items():
+            tagged, known = found[key], self.members[key]
+            for pk in ids:
+                known[pk] = pk in tagged
+
+    def is_member(self, key: tuple[int, int], question_id: int) -> bool:
+        return self.members[key][question_id]
+
+    def candidate_ids(self, key: tuple[int, int]) -> list[int]:
+        """Every candidate of a rule (one query for a rule on knowledge points, then cached)."""
+        if key not in self.points:
+            return self.pools[key].ids
+        if key not in self.exact:
+            rule = next(r for r in self.plan.rules if r.key == key)
+            self.exact[key] = rules_candidates([rule], with_usage=False)[key]
+        return self.exact[key].ids
 
 
-def _gather(plan: DrawPlan, earlier_paper_ids: list[int]) -> _Inputs:
-    """One query per rule (ids, and usage counts only when they matter), one for the fixed
-    questions, one for the earlier papers' questions."""
-    pools = {rule.key: rule_candidates(rule, with_usage=plan.prefer_least_used) for rule in plan.rules}
+def _gather(plan: DrawPlan, earlier_paper_ids: list[int], *, exact: bool = False) -> _Inputs:
+    """One query for every rule's candidates (usage counts only when they matter), one for the fixed
+    questions, one for the earlier papers' questions. A uniform draw reads the rules on knowledge
+    points without that filter (``exact=False``); the walk then asks about the points of the few
+    questions it reaches (``_Inputs.lookup``, one more query)."""
+    points = {}
+    rules = plan.rules
+    if not exact and not plan.prefer_least_used:
+        points = {rule.key: rule.knowledge_point_ids for rule in rules if rule.knowledge_point_ids}
+        rules = [replace(rule, knowledge_point_ids=()) if rule.knowledge_point_ids else rule for rule in rules]
+    pools = rules_candidates(rules, with_usage=plan.prefer_least_used)
     fixed_ids = [f.question_id for f in plan.fixed]
     fixed = {}
     if fixed_ids:
@@ -200,19 +261,25 @@ def _gather(plan: DrawPlan, earlier_paper_ids: list[int]) -> _Inputs:
             "paper_id", "question_id"
         ):
             earlier[paper_id].add(question_id)
-    return _Inputs(pools=pools, fixed=fixed, earlier=earlier)
+    return _Inputs(plan=plan, pools=pools, fixed=fixed, earlier=earlier, points=points)
 
 
 def _digest(plan: DrawPlan, seed: int, inputs: _Inputs) -> str:
+    """Everything the draw read: the plan, the seed, per rule the candidate text as returned (and, for
+    a rule on knowledge points, the answers about the base questions reached), the fixed questions
+    and the earlier papers' questions."""
     digest = hashlib.sha256()
     digest.update(json.dumps(plan.as_dict(), sort_keys=True, ensure_ascii=False).encode())
     digest.update(f"|seed={seed}".encode())
     for rule in plan.rules:
         digest.update(b"|rule")
-        pool = inputs.pools[rule.key]
-        digest.update(array("q", pool.ids).tobytes())
-        if pool.usage is not None:
-            digest.update(array("q", pool.usage).tobytes())
+        digest.update(inputs.pools[rule.key].raw.encode())
+        if rule.key in inputs.members:
+            digest.update(b"|members")
+            digest.update(json.dumps(sorted(inputs.members[rule.key].items())).encode())
+        if rule.key in inputs.exact:
+            digest.update(b"|exact")
+            digest.update(inputs.exact[rule.key].raw.encode())
     digest.update(b"|fixed")
     digest.update(json.dumps(sorted(inputs.fixed.items())).encode())
     for paper_id in sorted(inputs.earlier):
@@ -224,14 +291,53 @@ def _digest(plan: DrawPlan, seed: int, inputs: _Inputs) -> str:
 # --- Selection -------------------------------------------------------------------------------
 
 
-def _uniform_order(ids: list[int], rng: Random) -> Iterator[int]:
-    """A random permutation, generated lazily: a rule needing 10 of 5,000 costs ~10 random numbers."""
-    items = list(ids)
-    n = len(items)
+def _uniform_order(pool: Candidates, rng: Random) -> Iterator[int]:
+    """A random permutation, generated lazily (Fisher–Yates over ranks, the swaps kept in a dict):
+    a rule needing 10 of 5,000 costs ~10 random numbers and looks at ~10 ids."""
+    n = len(pool)
+    swapped: dict[int, int] = {}
     for i in range(n):
         j = i + int(rng.random() * (n - i))
-        items[i], items[j] = items[j], items[i]
-        yield items[i]
+        rank = swapped.get(j, j)
+        swapped[j] = swapped.get(i, i)
+        yield pool[rank]
+
+
+class _TaggedOrder:
+    """The uniform permutation of a rule's base candidates, keeping only those carrying the rule's
+    knowledge points: a uniform permutation of the rule's candidates. Membership is asked in
+    batches (the first for all rules at once, see ``_Selection.run``); a batch reaching past the
+    first costs one more query."""
+
+    def __init__(self, base: Iterator[int], key: tuple[int, int], inputs: _Inputs, batch: int):
+        self.base, self.key, self.inputs, self.batch = base, key, inputs, batch
+        self.pending: deque[int] = deque()
+
+    def pull(self) -> list[int]:
+        ids = list(itertools.islice(self.base, self.batch))
+        self.batch = min(self.batch * 2, 8192)
+        self.pending.extend(ids)
+        return ids
+
+    def __iter__(self) -> _TaggedOrder:
+        return self
+
+    def __next__(self) -> int:
+        while True:
+            if not self.pending:
+                pulled = self.pull()
+                if not pulled:
+                    raise StopIteration
+                self.inputs.lookup({self.key: pulled})
+            question_id = self.pending.popleft()
+            if self.inputs.is_member(self.key, question_id):
+                return question_id
+
+
+def first_batch(count: int) -> int:
+    """Base questions asked about at first for a rule needing ``count``: enough when at least about
+    one base question in eight carries the rule's points."""
+    return 64 + 16 * count
 
 
 def _least_used_order(pool: Candidates, rng: Random, need: int) -> Iterator[int]:
@@ -258,7 +364,7 @@ class _Selection:
 
     def __init__(self, plan: DrawPlan, seed: int, inputs: _Inputs, attempt: int, cap: int | None):
         self.plan, self.seed, self.attempt, self.cap = plan, seed, attempt, cap
-        self.pools = inputs.pools
+        self.inputs, self.pools = inputs, inputs.pools
         self.fixed_ids = {f.question_id for f in plan.fixed}
         self.taken: set[int] = set(self.fixed_ids)
         self.chosen: dict[tuple[int, int], dict[int, int]] = {}  # rule key → {question id: pick number}
@@ -279,7 +385,7 @@ class _Selection:
 
     def _pool_set(self, key: tuple[int, int]) -> set[int]:
         if key not in self.pool_sets:
-            self.pool_sets[key] = set(self.pools[key].ids)
+            self.pool_sets[key] = set(self.inputs.candidate_ids(key))
         return self.pool_sets[key]
 
     def _acceptable(self, question_id: int) -> bool:
@@ -329,16 +435,29 @@ class _Selection:
                     queue.append(other)
         return False
 
-    def run(self) -> dict[tuple[int, int], list[int]]:
+    def _start_orders(self) -> None:
+        """Every rule's permutation (each has its own generator, so creating them up front changes
+        nothing), and one query asking about the first batch of every rule on knowledge points."""
+        first: dict[tuple[int, int], list[int]] = {}
         for rule in self.plan.rules:
             key = rule.key
-            pool = self.pools[key]
-            self.chosen[key] = {}
             rng = Random(f"{self.seed}:select:{rule.section_index}:{rule.rule_index}:{self.attempt}")
             if self.plan.prefer_least_used:
-                self.orders[key] = _least_used_order(pool, rng, rule.count)
+                self.orders[key] = _least_used_order(self.pools[key], rng, rule.count)
+            elif key in self.inputs.points:
+                order = _TaggedOrder(_uniform_order(self.pools[key], rng), key, self.inputs, first_batch(rule.count))
+                first[key] = order.pull()
+                self.orders[key] = order
             else:
-                self.orders[key] = _uniform_order(pool.ids, rng)
+                self.orders[key] = _uniform_order(self.pools[key], rng)
+        if first:
+            self.inputs.lookup(first)
+
+    def run(self) -> dict[tuple[int, int], list[int]]:
+        self._start_orders()
+        for rule in self.plan.rules:
+            key = rule.key
+            self.chosen[key] = {}
             while len(self.chosen[key]) < rule.count:
                 question_id = self._next_free(key)
                 if question_id is not None:
@@ -379,11 +498,11 @@ def plan_shortfalls(plan: DrawPlan, inputs: _Inputs | None = None) -> list[str]:
     Exact: the selection is a bipartite matching, so it fails only when no assignment exists.
     Reports every rule short on its own, or else the first rule the shared questions leave short.
     """
-    inputs = inputs or _gather(plan, [])
+    inputs = inputs or _gather(plan, [], exact=True)
     problems = _check_fixed(plan, inputs)
     fixed_ids = set(inputs.fixed)
     for rule in plan.rules:
-        available = sum(1 for pk in inputs.pools[rule.key].ids if pk not in fixed_ids)
+        available = sum(1 for pk in inputs.candidate_ids(rule.key) if pk not in fixed_ids)
         if available < rule.count:
             problems.append(_shortfall_message(_Shortfall(rule, available, shared=False)))
     if problems:
@@ -400,13 +519,8 @@ def _chosen_versions(
 ) -> tuple[dict[int, int], dict[int, tuple[str, ...]]]:
     """Current version and display order of option keys of every chosen question: one query.
     The option generator is keyed on the question, so its order does not depend on the others."""
-    rows = (
-        Question.objects.filter(pk__in=list(types))
-        .order_by()
-        .values_list("id", "current_version_id", "current_version__options")
-    )
     versions, orders = {}, {}
-    for question_id, version_id, options in rows:
+    for question_id, version_id, options in chosen_versions_with_options(list(types)):
         versions[question_id] = version_id
         if types[question_id] in CHOICE_TYPES:
             keys = [option["key"] for option in options or []]

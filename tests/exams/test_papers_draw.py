@@ -323,3 +323,108 @@ def test_the_query_count_of_a_draw_does_not_grow_with_the_bank():
     assert Question.objects.count() == 440
     assert small == larger
     assert small <= 16
+
+
+def _draw_counts(blueprint, seeds, rule_index: int | None = None) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for seed in seeds:
+        for item in paper_preview(blueprint=blueprint, seed=seed).items:
+            if rule_index is None or item.rule_index == rule_index:
+                counts[item.question_id] = counts.get(item.question_id, 0) + 1
+    return counts
+
+
+def test_every_candidate_of_a_rule_is_equally_likely():
+    questions = make_bank(6)
+    blueprint = _blueprint(rule(count=1))
+
+    counts = _draw_counts(blueprint, range(600))
+
+    assert set(counts) == {q.pk for q in questions}
+    assert all(60 <= n <= 140 for n in counts.values()), counts  # 100 expected each
+
+
+def test_a_knowledge_point_rule_draws_its_few_tagged_questions_uniformly():
+    points = knowledge_tree()
+    tagged = make_bank(4, points=[points["现场处置"]]) + make_bank(2, points=[points["执法记录"]], start=50)
+    make_bank(24, points=[points["案件办理"]], start=100)  # same type, another subtree: never drawn
+    blueprint = _blueprint(rule(count=2, knowledge_point_id=points["接处警"].pk))
+
+    counts = _draw_counts(blueprint, range(300))
+
+    assert set(counts) == {q.pk for q in tagged}
+    assert all(60 <= n <= 140 for n in counts.values()), counts  # 100 expected each
+
+
+def test_the_paper_does_not_depend_on_how_many_questions_the_draw_asks_about_at_once(monkeypatch):
+    points = knowledge_tree()
+    make_bank(5, points=[points["现场处置"]])
+    make_bank(20, points=[points["案件办理"]], start=100)
+    blueprint = _blueprint(rule(count=4, knowledge_point_id=points["现场处置"].pk), rule(count=6))
+    usual = [paper_preview(blueprint=blueprint, seed=seed) for seed in range(5)]
+
+    monkeypatch.setattr("exams.services.papers.first_batch", lambda count: 1)
+    one_at_a_time = [paper_preview(blueprint=blueprint, seed=seed) for seed in range(5)]
+
+    assert [r.signature() for r in one_at_a_time] == [r.signature() for r in usual]
+
+
+def test_a_knowledge_point_rule_competing_with_an_open_rule_is_met():
+    points = knowledge_tree()
+    tagged = make_bank(3, points=[points["现场处置"]], difficulty=2)
+    untagged = make_bank(3, points=[points["案件办理"]], difficulty=2, start=10)
+    # Rule 1 may take any of the six; rule 2 needs the three tagged ones.
+    blueprint = _blueprint(rule(count=3), rule(count=3, knowledge_point_id=points["接处警"].pk))
+
+    for seed in range(10):
+        items = paper_preview(blueprint=blueprint, seed=seed).items
+        assert {i.question_id for i in items if i.rule_index == 0} == {q.pk for q in untagged}
+        assert {i.question_id for i in items if i.rule_index == 1} == {q.pk for q in tagged}
+
+
+def test_a_knowledge_point_rule_short_of_questions_names_the_shortfall():
+    points = knowledge_tree()
+    tagged = make_bank(5, points=[points["执法记录"]])
+    make_bank(10, points=[points["案件办理"]], start=10)
+    blueprint = _blueprint(rule(count=5, knowledge_point_id=points["接处警"].pk))
+    question_set_status(questions=tagged[:2], status=QuestionStatus.RETIRED, actor=None)
+
+    with pytest.raises(PaperDrawError) as error:
+        paper_preview(blueprint=blueprint, seed=1)
+
+    assert error.value.messages == ["Section 1, rule 1: needs 5 questions, only 3 match."]
+
+
+def test_retagging_a_question_the_draw_looked_at_stops_the_rederivation():
+    points = knowledge_tree()
+    make_bank(6, points=[points["现场处置"]])
+    blueprint = _blueprint(rule(count=3, knowledge_point_id=points["接处警"].pk))
+    paper = paper_draw(blueprint=blueprint, seed=8)
+    assert paper_rederivation_matches(paper) is True
+
+    drawn = paper.items.order_by("position").first().question
+    drawn.knowledge_point_links.update(knowledge_point=points["案件办理"])
+
+    assert paper_rederivation_matches(paper) is False
+
+
+def test_the_query_count_with_knowledge_point_rules_does_not_grow_with_the_bank():
+    points = knowledge_tree()
+
+    def grow(per_point: int, start: int) -> None:
+        for name in ("现场处置", "执法记录", "案件办理"):
+            make_bank(per_point, points=[points[name]], difficulty=2, start=start)
+
+    grow(6, 1)
+    spec = one_section_spec(
+        rule(count=3, knowledge_point_id=points["接处警"].pk),
+        rule(count=3, knowledge_point_id=points["案件办理"].pk),
+        rule(count=3),
+    )
+    blueprint = blueprint_create(spec=spec, actor=None)
+    small = _queries_of_a_draw(blueprint, seed=1)
+
+    grow(60, 100)
+    larger = _queries_of_a_draw(blueprint, seed=2)
+
+    assert small == larger
