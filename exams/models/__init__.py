@@ -1,3 +1,16 @@
+from .delivery import (
+    Answer,
+    Attempt,
+    AttemptCounting,
+    AttemptState,
+    AttemptTransition,
+    Exam,
+    ExamInvitation,
+    ExamKind,
+    ExamStatus,
+    ReleaseRule,
+    ReviewRule,
+)
 from .papers import (
     ANY,
     INHERIT,
@@ -34,4 +47,15 @@ __all__ = [
     "BlueprintStatus",
     "Paper",
     "PaperItem",
+    "Answer",
+    "Attempt",
+    "AttemptCounting",
+    "AttemptState",
+    "AttemptTransition",
+    "Exam",
+    "ExamInvitation",
+    "ExamKind",
+    "ExamStatus",
+    "ReleaseRule",
+    "ReviewRule",
 ]

@@ -9,6 +9,15 @@ from .blueprints import (
     blueprint_update,
     blueprint_validate,
 )
+from .delivery import (
+    DeliveryError,
+    SaveResult,
+    answer_save,
+    attempt_start,
+    attempt_submit,
+    attempts_sweep,
+    get_attempt_for_user,
+)
 from .papers import PaperDrawError, paper_draw, paper_preview, paper_rederivation_matches, paper_rederive
 from .question_import import QuestionImportResult, questions_bulk_create, questions_import
 from .questions import (
@@ -46,4 +55,11 @@ __all__ = [
     "paper_preview",
     "paper_rederivation_matches",
     "paper_rederive",
+    "DeliveryError",
+    "SaveResult",
+    "answer_save",
+    "attempt_start",
+    "attempt_submit",
+    "attempts_sweep",
+    "get_attempt_for_user",
 ]

@@ -40,6 +40,7 @@ class BlueprintSettingsForm(forms.Form):
         min_value=0,
         max_value=100,
         required=False,
+        # xgettext:no-python-format
         help_text=_("Empty: no cap. 30 means two examinees share at most 30% of their questions."),
     )
     multiple_scoring = forms.ChoiceField(

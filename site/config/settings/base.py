@@ -231,6 +231,7 @@ DEMO_BUILDERS = [
 SCHEDULE_PROVIDERS = [
     "portal.tasks.SCHEDULES",
     "courses.tasks.SCHEDULES",
+    "exams.tasks.SCHEDULES",
 ]
 # Who may sit an exam of a tier (基本级 / 中级 / 高级); certification provides the qualification ladder.
 EXAMS_TIER_ELIGIBILITY = "exams.eligibility.default_tier_eligibility"

@@ -1,0 +1,356 @@
+"""Taking exams: start, autosave, submit, grade, sweep. The hot path; every rule is enforced here.
+
+Races, and what settles each of them
+------------------------------------
+- **Two starts at once** (two tabs, a double click): the start runs in one transaction that first
+  locks the officer's invitation row (``select_for_update``: PostgreSQL serialises on it; SQLite
+  runs every transaction ``BEGIN IMMEDIATE``, which serialises writers anyway). The second start
+  finds the first one's attempt in progress and resumes it. The partial unique constraint
+  "one attempt in progress per officer and exam" backs this up.
+- **Out-of-order saves**: a save is ONE conditional ``UPDATE … WHERE client_seq < %s``; when it
+  changes no row, an ``INSERT`` is tried, and the unique (attempt, paper item) constraint rejects
+  it if a row exists — then the stored save was newer and this one is ignored.
+- **A save racing the submission**: a save locks the attempt row and checks its state in the same
+  transaction, so the submission (an UPDATE of that row) waits until the save is committed and then
+  grades the answers including it; a save arriving after it sees the attempt submitted.
+- **Twenty submits at once**: ``UPDATE … SET state='submitted' WHERE pk=… AND state='in_progress'``.
+  Exactly one request changes the row (the others wait for its lock, re-check the WHERE and change
+  nothing); only that one records the transition and grades.
+
+Deadlines: deadline = min(start + duration, window close). Saves are accepted up to the exam's
+grace period after it (network delays); a later save is rejected and closes the attempt, recorded
+as submitted at the deadline. The sweep closes the attempts nobody touches, once their grace period
+is over, so an answer in flight inside the grace period is never lost to it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exams.models import (
+    Answer,
+    Attempt,
+    AttemptState,
+    AttemptTransition,
+    Exam,
+    ExamInvitation,
+    ExamStatus,
+    MultipleChoiceScoring,
+    PaperItem,
+)
+from exams.scoring import score_response
+from exams.selectors.delivery import get_attempt_for_user
+from exams.services.papers import new_seed, paper_draw
+from portal.services import audit_log
+
+__all__ = [
+    "DeliveryError",
+    "SaveResult",
+    "answer_save",
+    "attempt_start",
+    "attempt_submit",
+    "attempts_sweep",
+    "get_attempt_for_user",
+]
+
+# Longest response accepted, as JSON text: a long case analysis fits many times over.
+MAX_RESPONSE_CHARS = 20_000
+
+ERRORS = {
+    "not_invited": _("You are not on the list of examinees for this exam."),
+    "not_published": _("This exam is not open for taking."),
+    "not_open_yet": _("This exam opens at %(time)s."),
+    "closed": _("This exam closed at %(time)s."),
+    "no_attempts_left": _("You have used all %(allowed)s attempts allowed for this exam."),
+    "too_late": _(
+        "Time is up: the exam ended at %(time)s and answers sent after that can no longer be saved. "
+        "Your paper has been submitted with the answers saved before the deadline."
+    ),
+    "not_in_progress": _("This paper has already been submitted; answers can no longer be changed."),
+    "unknown_item": _("This question is not on your paper."),
+    "too_long": _("The answer is too long to be saved."),
+    "bad_sequence": _("The answer could not be saved: invalid save number. Reload the page and try again."),
+}
+
+
+class DeliveryError(Exception):
+    """A request an examinee made cannot be carried out; ``message`` says why, for the user."""
+
+    def __init__(self, code: str, **params):
+        self.code = code
+        self.params = params
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return str(ERRORS[self.code]) % self.params if self.params else str(ERRORS[self.code])
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _transition(
+    attempt: Attempt, *, from_state: str, to_state: str, actor, at: datetime.datetime, reason: str = ""
+) -> None:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    AttemptTransition.objects.create(
+        attempt=attempt,
+        from_state=from_state,
+        to_state=to_state,
+        actor=user,
+        actor_label=str(user) if user else (str(actor) if actor else "system"),
+        at=at,
+        reason=reason,
+    )
+
+
+def _grace(exam: Exam) -> datetime.timedelta:
+    return datetime.timedelta(seconds=exam.grace_seconds)
+
+
+# --- start --------------------------------------------------------------------------------------
+
+
+def attempt_start(*, exam: Exam, officer, now: datetime.datetime | None = None) -> Attempt:
+    """The officer's attempt in progress, or a new one with a freshly drawn paper.
+
+    Refused (``DeliveryError``) without an invitation, outside the window, on an unpublished exam or
+    when every allowed attempt is used. An attempt in progress past its deadline is closed first.
+    """
+    now = now or timezone.now()
+    while True:
+        stale = (
+            Attempt.objects.filter(exam=exam, officer=officer, state=AttemptState.IN_PROGRESS)
+            .select_related("exam")
+            .first()
+        )
+        if stale is None or now <= stale.deadline + _grace(exam):
+            break
+        attempt_submit(attempt=stale, actor=None, now=now, reason="deadline")
+    try:
+        return _start(exam=exam, officer=officer, now=now)
+    except IntegrityError:
+        # A concurrent start won despite the lock (should not happen): resume its attempt.
+        existing = Attempt.objects.filter(exam=exam, officer=officer, state=AttemptState.IN_PROGRESS).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _start(*, exam: Exam, officer, now: datetime.datetime) -> Attempt:
+    with transaction.atomic():
+        invitation = ExamInvitation.objects.select_for_update().filter(exam=exam, officer=officer).first()
+        if invitation is None:
+            raise DeliveryError("not_invited")
+        current = Attempt.objects.filter(exam=exam, officer=officer, state=AttemptState.IN_PROGRESS).first()
+        if current is not None:
+            return current
+        exam = Exam.objects.get(pk=exam.pk)
+        if exam.status != ExamStatus.PUBLISHED:
+            raise DeliveryError("not_published")
+        if now < exam.opens_at:
+            raise DeliveryError("not_open_yet", time=_local(exam.opens_at))
+        if now >= exam.closes_at:
+            raise DeliveryError("closed", time=_local(exam.closes_at))
+        used = Attempt.objects.filter(exam=exam, officer=officer).exclude(state=AttemptState.NOT_STARTED).count()
+        if used >= exam.attempts_allowed:
+            raise DeliveryError("no_attempts_left", allowed=exam.attempts_allowed)
+
+        seed = new_seed()
+        paper = paper_draw(blueprint=exam.blueprint, seed=seed, context=f"exam:{exam.pk}", actor=officer)
+        deadline = min(now + datetime.timedelta(minutes=exam.duration_minutes), exam.closes_at)
+        attempt = Attempt.objects.create(
+            exam=exam,
+            officer=officer,
+            number=used + 1,
+            state=AttemptState.IN_PROGRESS,
+            paper=paper,
+            started_at=now,
+            deadline=deadline,
+        )
+        _transition(
+            attempt, from_state=AttemptState.NOT_STARTED, to_state=AttemptState.IN_PROGRESS, actor=officer, at=now
+        )
+        audit_log(
+            actor=officer,
+            action="exams.attempt.started",
+            target=attempt,
+            data={"exam": exam.pk, "number": attempt.number, "paper": paper.pk, "seed": seed},
+        )
+    return attempt
+
+
+# --- autosave -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: bool  # False: a newer save (higher client_seq) was already stored and is kept
+    client_seq: int  # the sequence number now stored for the question
+    saved_at: datetime.datetime
+
+
+def answer_save(
+    *, attempt: Attempt, item_id: int, response, client_seq: int, now: datetime.datetime | None = None
+) -> SaveResult:
+    """Store the response to paper item ``item_id`` unless a newer save of it is already stored.
+
+    Rejected (``DeliveryError``) once the attempt is submitted, or after the deadline plus the
+    grace period — in which case the attempt is submitted first, finishing at its deadline.
+    """
+    now = now or timezone.now()
+    if isinstance(client_seq, bool) or not isinstance(client_seq, int) or client_seq < 1:
+        raise DeliveryError("bad_sequence")
+    if len(json.dumps(response, ensure_ascii=False)) > MAX_RESPONSE_CHARS:
+        raise DeliveryError("too_long")
+    exam = attempt.exam
+    expired_deadline = None
+    with transaction.atomic():
+        # Locks out a concurrent submission until this save is committed (see the module docstring).
+        state, deadline, paper_id = (
+            Attempt.objects.select_for_update().filter(pk=attempt.pk).values_list("state", "deadline", "paper_id").get()
+        )
+        if state != AttemptState.IN_PROGRESS:
+            raise DeliveryError("not_in_progress")
+        if now > deadline + _grace(exam):
+            expired_deadline = deadline
+        else:
+            if not PaperItem.objects.filter(pk=item_id, paper_id=paper_id).exists():
+                raise DeliveryError("unknown_item")
+            updated = Answer.objects.filter(
+                attempt_id=attempt.pk, paper_item_id=item_id, client_seq__lt=client_seq
+            ).update(response=response, client_seq=client_seq, saved_at=now)
+            if updated:
+                return SaveResult(saved=True, client_seq=client_seq, saved_at=now)
+            try:
+                with transaction.atomic():
+                    Answer.objects.create(
+                        attempt_id=attempt.pk,
+                        paper_item_id=item_id,
+                        response=response,
+                        client_seq=client_seq,
+                        saved_at=now,
+                    )
+                return SaveResult(saved=True, client_seq=client_seq, saved_at=now)
+            except IntegrityError:
+                stored_seq, saved_at = (
+                    Answer.objects.filter(attempt_id=attempt.pk, paper_item_id=item_id)
+                    .values_list("client_seq", "saved_at")
+                    .get()
+                )
+                return SaveResult(saved=False, client_seq=stored_seq, saved_at=saved_at)
+    attempt_submit(attempt=attempt, actor=None, now=now, reason="deadline")
+    raise DeliveryError("too_late", time=_local(expired_deadline))
+
+
+# --- submit and grade ---------------------------------------------------------------------------
+
+
+def attempt_submit(*, attempt: Attempt, actor, now: datetime.datetime | None = None, reason: str = "") -> Attempt:
+    """Submit an attempt in progress and grade its objective answers. Idempotent: submitting an
+    attempt already submitted changes nothing and returns it as stored.
+
+    The finish time is the moment of submission, or the deadline when that has passed (an
+    auto-submitted attempt finishes at its deadline). Short answers leave the attempt ``submitted``
+    until a trainer grades them; otherwise it is ``graded`` at once.
+    """
+    _submit(attempt, actor=actor, now=now or timezone.now(), reason=reason)
+    attempt.refresh_from_db()
+    return attempt
+
+
+def _submit(attempt: Attempt, *, actor, now: datetime.datetime, reason: str) -> bool:
+    """Submit and grade; True only for the one call that changed the attempt's state."""
+    with transaction.atomic():
+        deadline = Attempt.objects.filter(pk=attempt.pk).values_list("deadline", flat=True).get()
+        late = deadline is not None and now > deadline
+        finished = deadline if late else now
+        # The conditional UPDATE decides who submits: of concurrent calls, one changes the row.
+        changed = Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS).update(
+            state=AttemptState.SUBMITTED, submitted_at=finished
+        )
+        if not changed:
+            return False
+        attempt = Attempt.objects.select_related("exam").get(pk=attempt.pk)
+        reason = reason or ("deadline" if late else "")
+        _transition(
+            attempt,
+            from_state=AttemptState.IN_PROGRESS,
+            to_state=AttemptState.SUBMITTED,
+            actor=actor,
+            at=now,
+            reason=reason,
+        )
+        audit_log(
+            actor=actor,
+            action="exams.attempt.submitted",
+            target=attempt,
+            data={"submitted_at": finished.isoformat(), "reason": reason or "examinee"},
+        )
+        _grade_objective(attempt, now=now)
+    return True
+
+
+def _grade_objective(attempt: Attempt, *, now: datetime.datetime) -> None:
+    """Score every auto-graded answer; grade the attempt unless a short answer waits for a person."""
+    items = list(PaperItem.objects.filter(paper_id=attempt.paper_id).select_related("question_version"))
+    answers = {answer.paper_item_id: answer for answer in Answer.objects.filter(attempt=attempt)}
+    total = Decimal("0.00")
+    waiting = 0
+    scored = []
+    for item in items:
+        answer = answers.get(item.pk)
+        result = score_response(
+            question_type=item.question_type,
+            answer=item.question_version.answer,
+            response=answer.response if answer else None,
+            points=item.points,
+            multiple_scoring=item.multiple_scoring or MultipleChoiceScoring.ALL_OR_NOTHING,
+        )
+        if result.needs_grading:
+            waiting += 1
+            continue
+        total += result.points
+        if answer is not None:
+            answer.score, answer.correct = result.points, result.correct
+            scored.append(answer)
+    Answer.objects.bulk_update(scored, ["score", "correct"])
+    if waiting:
+        return
+    attempt.score = total
+    attempt.passed = total >= attempt.exam.pass_mark
+    attempt.state = AttemptState.GRADED
+    attempt.graded_at = now
+    attempt.save(update_fields=["score", "passed", "state", "graded_at"])
+    _transition(
+        attempt, from_state=AttemptState.SUBMITTED, to_state=AttemptState.GRADED, actor=None, at=now, reason="auto"
+    )
+    audit_log(
+        actor=None,
+        action="exams.attempt.graded",
+        target=attempt,
+        data={"score": str(total), "passed": attempt.passed, "automatic": True},
+    )
+
+
+# --- sweep --------------------------------------------------------------------------------------
+
+
+def attempts_sweep(now: datetime.datetime | None = None) -> int:
+    """Submit every attempt in progress whose deadline and grace period have passed, finishing
+    at its deadline. Returns how many this call submitted (safe to run twice at once)."""
+    now = now or timezone.now()
+    overdue = list(Attempt.objects.filter(state=AttemptState.IN_PROGRESS, deadline__lt=now).select_related("exam"))
+    return sum(
+        _submit(attempt, actor=None, now=now, reason="deadline")
+        for attempt in overdue
+        if now > attempt.deadline + _grace(attempt.exam)
+    )
