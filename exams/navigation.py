@@ -5,16 +5,14 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from people.models import Role
+from people.models import TRAINING_STAFF
 from people.selectors import has_role
 from portal.selectors.registry import NavItem
-
-BANK_ROLES = (Role.TRAINER, Role.LEGAL_LEADER, Role.ADMIN)
 
 
 def nav_items(user) -> list[NavItem]:
     """题库 and 组卷方案 for trainers, legal-brigade leaders and administrators."""
-    if not has_role(user, *BANK_ROLES):
+    if not has_role(user, *TRAINING_STAFF):
         return []
     return [
         NavItem(label=_("Question bank"), url=reverse("exams:bank_list"), order=50, key="exams.bank"),

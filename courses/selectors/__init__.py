@@ -1,5 +1,4 @@
 from .assignments import (
-    STUDY_MANAGER_ROLES,
     URGENT_DAYS,
     AssignmentSummary,
     OfficerAssignment,
@@ -52,7 +51,6 @@ from .progress import (
 from .search import course_search, search_documents_visible_to
 
 __all__ = [
-    "STUDY_MANAGER_ROLES",
     "URGENT_DAYS",
     "AssignmentSummary",
     "ChecklistRow",

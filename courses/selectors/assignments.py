@@ -18,7 +18,7 @@ from courses.selectors.progress import (
     learned_count_expression,
     live_lesson_count,
 )
-from people.models import Role, Unit, User
+from people.models import TRAINING_STAFF, Unit, User
 from people.selectors import (
     Scope,
     audience_includes,
@@ -29,13 +29,12 @@ from people.selectors import (
 )
 
 # Who assigns courses and schedules discussions (学习任务管理).
-STUDY_MANAGER_ROLES = (Role.TRAINER, Role.LEGAL_LEADER, Role.ADMIN)
 # An unfinished assignment is urgent this many days before its due date (and once overdue).
 URGENT_DAYS = 3
 
 
 def can_manage_study(user) -> bool:
-    return has_role(user, *STUDY_MANAGER_ROLES)
+    return has_role(user, *TRAINING_STAFF)
 
 
 def can_see_overdue(user) -> bool:

@@ -18,7 +18,6 @@ from courses.links import assignment_url, index_url
 from courses.models import AssignmentStatus, CoursePage
 from courses.reports import XLSX_CONTENT_TYPE, dataframe_xlsx, overdue_dataframe
 from courses.selectors import (
-    STUDY_MANAGER_ROLES,
     assignment_officer_rows,
     assignment_summary,
     assignments_for_management,
@@ -28,7 +27,7 @@ from courses.selectors import (
     overdue_assignments,
     overdue_for,
 )
-from people.decorators import role_required
+from people.decorators import training_staff_required
 from people.selectors import audience_labels, officers_matching, unit_full_paths, units_visible_to
 
 LIST_PAGE_SIZE = 20
@@ -37,7 +36,7 @@ OFFICER_PAGE_SIZE = 50
 STATUS_FILTERS = {"active": AssignmentStatus.ACTIVE, "closed": AssignmentStatus.CLOSED, "all": ""}
 
 
-@role_required(*STUDY_MANAGER_ROLES)
+@training_staff_required
 def assignment_list(request):
     status_key = request.GET.get("status", "active")
     if status_key not in STATUS_FILTERS:
@@ -60,7 +59,7 @@ def assignment_list(request):
     )
 
 
-@role_required(*STUDY_MANAGER_ROLES)
+@training_staff_required
 def assignment_create(request):
     if request.method == "POST":
         form = AssignmentForm(request.POST)
@@ -98,7 +97,7 @@ def assignment_create(request):
     return render(request, "courses/study/assignment_form.html", {"form": form})
 
 
-@role_required(*STUDY_MANAGER_ROLES)
+@training_staff_required
 def assignment_detail(request, pk: int):
     assignment = get_assignment_for_user(request.user, pk)
     unit_labels = unit_full_paths()
@@ -129,7 +128,7 @@ def assignment_detail(request, pk: int):
 
 
 @require_POST
-@role_required(*STUDY_MANAGER_ROLES)
+@training_staff_required
 def assignment_close(request, pk: int):
     assignment = get_assignment_for_user(request.user, pk)
     try:

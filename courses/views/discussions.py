@@ -19,7 +19,6 @@ from courses.forms import AttendanceForm, DiscussionForm, MinutesForm
 from courses.links import discussion_url, index_url
 from courses.models import DiscussionAttendance, StudyDiscussion
 from courses.selectors import (
-    STUDY_MANAGER_ROLES,
     can_manage_discussion,
     can_manage_study,
     discussion_checklist,
@@ -28,7 +27,7 @@ from courses.selectors import (
     get_discussion_for_user,
     is_invited,
 )
-from people.decorators import role_required
+from people.decorators import training_staff_required
 from people.selectors import audience_labels, unit_full_paths
 
 
@@ -44,7 +43,7 @@ def discussion_list(request):
     return render(request, "courses/study/discussion_list.html", context)
 
 
-@role_required(*STUDY_MANAGER_ROLES)
+@training_staff_required
 def discussion_create(request):
     if request.method == "POST":
         form = DiscussionForm(request.POST)

@@ -38,12 +38,10 @@ from exams.services import (
     question_set_status,
     question_update,
 )
-from people.decorators import role_required
-from people.models import Role
+from people.decorators import training_staff_required
 
 PAGE_SIZE = 50
 CONFIRM_SAMPLE = 20
-bank_access = role_required(Role.TRAINER, Role.LEGAL_LEADER, Role.ADMIN)
 
 
 def _list_url(query: str = "") -> str:
@@ -59,7 +57,7 @@ def _point_names(questions) -> dict[int, str]:
     return knowledge_point_full_names(points.values())
 
 
-@bank_access
+@training_staff_required
 def bank_list(request: HttpRequest) -> HttpResponse:
     form = QuestionFilterForm(request.GET or None)
     filters = form.search_filters()
@@ -127,7 +125,7 @@ def _bulk_apply(request: HttpRequest, form: BulkActionForm, ids: list[int]) -> s
     }
 
 
-@bank_access
+@training_staff_required
 @require_POST
 def bank_bulk(request: HttpRequest) -> HttpResponse:
     """Two steps: the list posts the selection and action; a confirmation page shows what will
@@ -179,7 +177,7 @@ def _apply_service_errors(form: QuestionForm, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, message)
 
 
-@bank_access
+@training_staff_required
 def bank_create(request: HttpRequest) -> HttpResponse:
     question_type = request.POST.get("type") or request.GET.get("type")
     if question_type not in QuestionType.values:
@@ -208,7 +206,7 @@ def bank_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@bank_access
+@training_staff_required
 def bank_edit(request: HttpRequest, pk: int) -> HttpResponse:
     question = question_get(pk)
     if question.status == QuestionStatus.RETIRED:
@@ -255,7 +253,7 @@ def bank_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@bank_access
+@training_staff_required
 def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
     question = question_get(pk)
     points = list(question.knowledge_points.all())
@@ -272,7 +270,7 @@ def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@bank_access
+@training_staff_required
 def bank_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     question = question_get(pk)
     version = question_version_get(question, number)
@@ -283,7 +281,7 @@ def bank_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
 
 
-@bank_access
+@training_staff_required
 def bank_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The question as an examinee sees it: optionally with shuffled options, at phone width,
     and with "check my answer" scoring the response like an exam would."""
@@ -330,7 +328,7 @@ def bank_preview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@bank_access
+@training_staff_required
 @require_POST
 def bank_status(request: HttpRequest, pk: int) -> HttpResponse:
     question = question_get(pk)

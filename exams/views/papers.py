@@ -41,13 +41,10 @@ from exams.services.papers import (
     plan_shortfalls,
 )
 from exams.views.paper_forms import BlueprintEditor, DrawForm, PreviewForm
-from people.decorators import role_required
-from people.models import Role
-
-trainer_required = role_required(Role.TRAINER, Role.LEGAL_LEADER, Role.ADMIN)
+from people.decorators import training_staff_required
 
 
-@trainer_required
+@training_staff_required
 def blueprint_list(request):
     status = request.GET.get("status", "")
     if status not in BlueprintStatus.values:
@@ -94,17 +91,17 @@ def _editor_page(request, *, blueprint: Blueprint | None):
     )
 
 
-@trainer_required
+@training_staff_required
 def blueprint_create_page(request):
     return _editor_page(request, blueprint=None)
 
 
-@trainer_required
+@training_staff_required
 def blueprint_edit(request, pk: int):
     return _editor_page(request, blueprint=get_object_or_404(Blueprint, pk=pk))
 
 
-@trainer_required
+@training_staff_required
 @require_GET
 def blueprint_availability(request):
     """``{"available": n}`` for a rule being edited; the blueprint's tier and audience resolve the
@@ -138,7 +135,7 @@ def blueprint_availability(request):
     return JsonResponse({"available": available})
 
 
-@trainer_required
+@training_staff_required
 def blueprint_detail(request, pk: int):
     blueprint = blueprint_with_structure(pk)
     plan = blueprint_plan(blueprint)
@@ -166,7 +163,7 @@ def blueprint_detail(request, pk: int):
     )
 
 
-@trainer_required
+@training_staff_required
 @require_POST
 def blueprint_status(request, pk: int):
     blueprint = get_object_or_404(Blueprint, pk=pk)
@@ -179,7 +176,7 @@ def blueprint_status(request, pk: int):
     return redirect("exams:blueprint_detail", pk=pk)
 
 
-@trainer_required
+@training_staff_required
 @require_POST
 def blueprint_copy_view(request, pk: int):
     blueprint = get_object_or_404(Blueprint, pk=pk)
@@ -193,7 +190,7 @@ def blueprint_copy_view(request, pk: int):
     return redirect("exams:blueprint_edit", pk=copy.pk)
 
 
-@trainer_required
+@training_staff_required
 @require_GET
 def blueprint_preview(request, pk: int):
     """A sample paper for a seed, with answers, written nowhere. Without a seed: a new one, in the URL
@@ -224,7 +221,7 @@ def blueprint_preview(request, pk: int):
     )
 
 
-@trainer_required
+@training_staff_required
 @require_POST
 def blueprint_draw(request, pk: int):
     blueprint = get_object_or_404(Blueprint, pk=pk)
@@ -252,7 +249,7 @@ def blueprint_draw(request, pk: int):
     return redirect("exams:paper_detail", pk=paper.pk)
 
 
-@trainer_required
+@training_staff_required
 def paper_detail(request, pk: int):
     paper = get_object_or_404(Paper.objects.select_related("blueprint", "created_by"), pk=pk)
     return render(
@@ -272,17 +269,17 @@ def _pdf_response(paper: Paper, kind: str) -> HttpResponse:
     return response
 
 
-@trainer_required
+@training_staff_required
 def paper_pdf(request, pk: int):
     return _pdf_response(get_object_or_404(Paper, pk=pk), "paper")
 
 
-@trainer_required
+@training_staff_required
 def paper_key_pdf(request, pk: int):
     return _pdf_response(get_object_or_404(Paper, pk=pk), "key")
 
 
-@trainer_required
+@training_staff_required
 def paper_sheet_pdf(request, pk: int):
     return _pdf_response(get_object_or_404(Paper, pk=pk), "sheet")
 

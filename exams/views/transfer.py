@@ -31,10 +31,8 @@ from exams.transfer.export import (
 )
 from exams.transfer.forms import QuestionImportForm
 from exams.transfer.xlsx import XLSX_CONTENT_TYPE, report_xlsx, template_xlsx
-from people.decorators import role_required
-from people.models import Role
+from people.decorators import training_staff_required
 
-BANK_ROLES = (Role.TRAINER, Role.LEGAL_LEADER, Role.ADMIN)
 # The last import's report, kept in the session so that it can be downloaded as a workbook.
 SESSION_REPORT_KEY = "exams.import.report"
 REPORT_LIMIT = 5000
@@ -46,7 +44,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-@role_required(*BANK_ROLES)
+@training_staff_required
 def question_import(request):
     result = None
     if request.method == "POST":
@@ -75,14 +73,14 @@ def question_import(request):
     return render(request, "exams/transfer/import.html", {"form": form, "result": result})
 
 
-@role_required(*BANK_ROLES)
+@training_staff_required
 def question_import_template(request):
     index = KnowledgeIndex()
     paths = sorted(join_path(names) for names in index.by_names)
     return _download(template_xlsx(knowledge_paths=paths), "题库导入模板.xlsx", XLSX_CONTENT_TYPE)
 
 
-@role_required(*BANK_ROLES)
+@training_staff_required
 def question_import_report(request):
     report = request.session.get(SESSION_REPORT_KEY)
     if not report or not (report["errors"] or report["warnings"]):
@@ -98,7 +96,7 @@ def _values(request, name: str, allowed) -> list[str]:
     return [value for value in request.GET.getlist(name) if value in allowed]
 
 
-@role_required(*BANK_ROLES)
+@training_staff_required
 def question_export(request):
     export_format = request.GET.get("format") or TransferFormat.XLSX
     if export_format not in EXPORT_FORMATS:

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 
+from people.models import TRAINING_STAFF
 from people.selectors import has_role
 
 
@@ -32,3 +33,6 @@ class RoleRequiredMixin(LoginRequiredMixin):
         if request.user.is_authenticated and not has_role(request.user, *self.required_roles):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+training_staff_required = role_required(*TRAINING_STAFF)

@@ -15,3 +15,8 @@ class Role(models.TextChoices):
     HR = "hr", _("HR")
     UNIT_LEADER = "unit_leader", _("Unit leader")
     ADMIN = "admin", _("Administrator")
+
+
+# The legal brigade's training staff and administrators: they write study material, manage study
+# assignments and discussions, keep the question bank and build papers.
+TRAINING_STAFF = (Role.TRAINER, Role.LEGAL_LEADER, Role.ADMIN)

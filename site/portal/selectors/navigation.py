@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from people.models import Role
+from people.models import TRAINING_STAFF, Role
 from people.selectors import has_role
 from portal.selectors.notifications import unread_notifications
 from portal.selectors.registry import DashboardItem, DashboardSection, NavItem
@@ -13,7 +13,6 @@ from portal.selectors.registry import DashboardItem, DashboardSection, NavItem
 DASHBOARD_NOTIFICATION_LIMIT = 5
 
 # Who gets the "content management" link into the Wagtail admin.
-CONTENT_EDITOR_ROLES = (Role.TRAINER, Role.LEGAL_LEADER, Role.ADMIN)
 
 
 def nav_items(user) -> list[NavItem]:
@@ -24,7 +23,7 @@ def nav_items(user) -> list[NavItem]:
     ]
     if has_role(user, Role.HR, Role.ADMIN):
         items.append(NavItem(label=_("Audit log"), url=reverse("portal:audit_log"), order=900, key="portal.audit"))
-    if has_role(user, *CONTENT_EDITOR_ROLES):
+    if has_role(user, *TRAINING_STAFF):
         items.append(
             NavItem(label=_("Content management"), url=reverse("wagtailadmin_home"), order=950, key="portal.cms")
         )
