@@ -5,9 +5,14 @@ from .delivery import (
     AttemptState,
     AttemptTransition,
     Exam,
+    ExamExemption,
     ExamInvitation,
     ExamKind,
+    ExamLayout,
     ExamStatus,
+    ExemptionReason,
+    InvitationSource,
+    KeyCorrection,
     ReleaseRule,
     ReviewRule,
 )
@@ -30,6 +35,7 @@ from .questions import (
     QuestionType,
     QuestionVersion,
 )
+from .sampling import QuotaKind, SampledOfficer, SampleOutcome, SamplingPlan, SamplingQuota, SamplingStatus
 
 __all__ = [
     "MultipleChoiceScoring",
@@ -53,9 +59,20 @@ __all__ = [
     "AttemptState",
     "AttemptTransition",
     "Exam",
+    "ExamExemption",
     "ExamInvitation",
     "ExamKind",
+    "ExamLayout",
     "ExamStatus",
+    "ExemptionReason",
+    "InvitationSource",
+    "KeyCorrection",
     "ReleaseRule",
     "ReviewRule",
+    "QuotaKind",
+    "SampledOfficer",
+    "SampleOutcome",
+    "SamplingPlan",
+    "SamplingQuota",
+    "SamplingStatus",
 ]

@@ -9,7 +9,11 @@ the client's sequence number, so an older save arriving late cannot overwrite a 
 Responses are stored in the question's ORIGINAL option keys (the page translates the labels it
 showed through ``PaperItem.original_key``), so grading and item analysis need no permutation.
 
-Until audiences and sampling exist, an officer may take an exam only with an ``ExamInvitation``.
+Who may sit an exam: the officers its audience rule covers (``AudienceRule``, as for course
+assignments) plus the officers on its roster (``ExamInvitation``: named by a trainer, drawn by a
+sampling plan, or the owner of a personal practice paper), minus the officers exempted
+(``ExamExemption``, with a reason); tiered exams also ask the tier-eligibility callable
+(``exams.eligibility``). ``exams.selectors.eligibility`` decides it in one place.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models.choices import Tier
+from people.models.audience import AudienceRule
 
 
 class ExamKind(models.TextChoices):
@@ -56,12 +61,39 @@ class ReviewRule(models.TextChoices):
     EXPLANATIONS = "explanations", _("Correct answers with explanations")
 
 
-class Exam(models.Model):
+class ExamLayout(models.TextChoices):
+    ONE_QUESTION = "one_question", _("One question at a time")
+    SECTION = "section", _("A whole section at a time")
+
+
+class Exam(AudienceRule):
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=ExamKind.choices, default=ExamKind.FORMAL)
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.BASIC)
+    description = models.TextField(
+        _("rules and instructions"), blank=True, help_text=_("Shown to examinees on the start page.")
+    )
+    # Exactly one of the two: every attempt draws its own paper from the blueprint, or every
+    # attempt sits the same hand-picked paper.
     blueprint = models.ForeignKey(
-        "exams.Blueprint", verbose_name=_("paper blueprint"), on_delete=models.PROTECT, related_name="exams"
+        "exams.Blueprint",
+        verbose_name=_("paper blueprint"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exams",
+    )
+    fixed_paper = models.ForeignKey(
+        "exams.Paper",
+        verbose_name=_("fixed paper"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fixed_for_exams",
+        help_text=_("Every examinee sits this same paper instead of a paper drawn from the blueprint."),
+    )
+    layout = models.CharField(
+        _("questions shown"), max_length=20, choices=ExamLayout.choices, default=ExamLayout.ONE_QUESTION
     )
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
@@ -84,7 +116,24 @@ class Exam(models.Model):
     review_rule = models.CharField(
         _("review shows"), max_length=20, choices=ReviewRule.choices, default=ReviewRule.EXPLANATIONS
     )
+    blind_grading = models.BooleanField(
+        _("blind grading"), default=True, help_text=_("Graders do not see the examinee's name.")
+    )
     status = models.CharField(_("status"), max_length=20, choices=ExamStatus.choices, default=ExamStatus.DRAFT)
+    # Set on the personal practice exams officers make from their wrong-answer notebook; hidden
+    # from the trainers' exam lists.
+    practice_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personal practice of"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # When each notification went out, so a schedule running twice never sends it twice.
+    assigned_notified_at = models.DateTimeField(_("examinees notified at"), null=True, blank=True)
+    opening_notified_at = models.DateTimeField(_("opening notified at"), null=True, blank=True)
+    results_released_at = models.DateTimeField(_("results released at"), null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
@@ -99,18 +148,34 @@ class Exam(models.Model):
         verbose_name = _("exam")
         verbose_name_plural = _("exams")
         ordering = ["-opens_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="exam_window")]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="exam_window"),
+            models.CheckConstraint(
+                condition=Q(blueprint__isnull=False, fixed_paper__isnull=True)
+                | Q(blueprint__isnull=True, fixed_paper__isnull=False),
+                name="exam_blueprint_or_fixed_paper",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
 
+class InvitationSource(models.TextChoices):
+    NAMED = "named", _("Named by a trainer")
+    SAMPLED = "sampled", _("Drawn by a sampling plan")
+    PRACTICE = "practice", _("Personal practice")
+
+
 class ExamInvitation(models.Model):
-    """Who may take an exam, until audiences and sampled lists replace it."""
+    """The exam's roster: officers who may sit it besides those its audience rule covers."""
 
     exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="invitations")
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.CASCADE, related_name="exam_invitations"
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=InvitationSource.choices, default=InvitationSource.NAMED
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -121,6 +186,42 @@ class ExamInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam_id}/{self.officer_id}"
+
+
+class ExemptionReason(models.TextChoices):
+    LEAVE = "leave", _("On leave")
+    SECONDMENT = "secondment", _("Seconded")
+    INJURY = "injury", _("Injury or illness")
+    OTHER = "other", _("Other")
+
+
+class ExamExemption(models.Model):
+    """An officer excused from an exam (免考), with the reason; they are left out of its examinees."""
+
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.CASCADE, related_name="exemptions")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("officer"), on_delete=models.CASCADE, related_name="exam_exemptions"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ExemptionReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("exam exemption")
+        verbose_name_plural = _("exam exemptions")
+        ordering = ["exam", "officer"]
+        constraints = [models.UniqueConstraint(fields=["exam", "officer"], name="unique_exam_exemption")]
+
+    def __str__(self) -> str:
+        return f"{self.exam_id}/{self.officer_id}: {self.reason}"
 
 
 class AttemptState(models.TextChoices):
@@ -154,6 +255,7 @@ class Attempt(models.Model):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=8, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
 
@@ -221,6 +323,17 @@ class Answer(models.Model):
     saved_at = models.DateTimeField(_("saved at"), default=timezone.now)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
     correct = models.BooleanField(_("correct"), null=True, blank=True)
+    # Filled by a person for the answers they grade (short answers); empty for automatic grading.
+    comment = models.TextField(_("grader's comment"), blank=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("graded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("answer")
@@ -230,3 +343,37 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}/{self.paper_item_id}"
+
+
+class KeyCorrection(models.Model):
+    """A corrected answer key of a question version already drawn into papers. The version's key is
+    changed in place (the one permitted edit of an in-use version) and every affected attempt is
+    regraded; this row keeps what the key was, who changed it, why, and how many attempts changed."""
+
+    question_version = models.ForeignKey(
+        "exams.QuestionVersion",
+        verbose_name=_("question version"),
+        on_delete=models.PROTECT,
+        related_name="key_corrections",
+    )
+    previous_answer = models.JSONField(_("previous key"), null=True, blank=True)
+    new_answer = models.JSONField(_("corrected key"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("corrected by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), default=timezone.now)
+    attempts_regraded = models.PositiveIntegerField(_("attempts regraded"), default=0)
+
+    class Meta:
+        verbose_name = _("key correction")
+        verbose_name_plural = _("key corrections")
+        ordering = ["-corrected_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.question_version_id} @ {self.corrected_at:%Y-%m-%d}"

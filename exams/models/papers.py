@@ -89,6 +89,16 @@ class Blueprint(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # Set on the personal practice papers an officer makes from their wrong-answer notebook: such a
+    # blueprint belongs to that officer's practice and is hidden from the trainers' blueprint lists.
+    practice_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personal practice of"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("paper blueprint")

@@ -18,7 +18,14 @@ from .delivery import (
     attempts_sweep,
     get_attempt_for_user,
 )
-from .papers import PaperDrawError, paper_draw, paper_preview, paper_rederivation_matches, paper_rederive
+from .papers import (
+    PaperDrawError,
+    paper_draw,
+    paper_preview,
+    paper_rederivation_matches,
+    paper_rederive,
+    paper_store,
+)
 from .question_import import QuestionImportResult, questions_bulk_create, questions_import
 from .questions import (
     QuestionContent,
@@ -55,6 +62,7 @@ __all__ = [
     "paper_preview",
     "paper_rederivation_matches",
     "paper_rederive",
+    "paper_store",
     "DeliveryError",
     "SaveResult",
     "answer_save",

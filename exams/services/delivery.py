@@ -3,10 +3,15 @@
 Races, and what settles each of them
 ------------------------------------
 - **Two starts at once** (two tabs, a double click): the start runs in one transaction that first
-  locks the officer's invitation row (``select_for_update``: PostgreSQL serialises on it; SQLite
+  locks the officer's own user row (``select_for_update``: PostgreSQL serialises on it; SQLite
   runs every transaction ``BEGIN IMMEDIATE``, which serialises writers anyway). The second start
   finds the first one's attempt in progress and resumes it. The partial unique constraint
   "one attempt in progress per officer and exam" backs this up.
+- **Hundreds of starts in one minute**: the paper is drawn (read-only) BEFORE the write
+  transaction, which then only stores it — on SQLite the single write lock is held for the
+  inserts, not for the draw. A start that loses the race throws its drawn paper away unstored.
+  Exams whose blueprint caps the overlap between papers draw inside the transaction instead, since
+  the cap must see every earlier paper of the exam.
 - **Out-of-order saves**: a save is ONE conditional ``UPDATE … WHERE client_seq < %s``; when it
   changes no row, an ``INSERT`` is tried, and the unique (attempt, paper item) constraint rejects
   it if a row exists — then the stored save was newer and this one is ignored.
@@ -40,14 +45,16 @@ from exams.models import (
     AttemptState,
     AttemptTransition,
     Exam,
-    ExamInvitation,
     ExamStatus,
     MultipleChoiceScoring,
     PaperItem,
 )
 from exams.scoring import score_response
 from exams.selectors.delivery import get_attempt_for_user
-from exams.services.papers import new_seed, paper_draw
+from exams.selectors.eligibility import exam_eligibility
+from exams.selectors.papers import blueprint_plan
+from exams.services.papers import new_seed, paper_draw, paper_preview, paper_store
+from people.models import User
 from portal.services import audit_log
 
 __all__ = [
@@ -64,7 +71,7 @@ __all__ = [
 MAX_RESPONSE_CHARS = 20_000
 
 ERRORS = {
-    "not_invited": _("You are not on the list of examinees for this exam."),
+    "not_eligible": "%(reason)s",
     "not_published": _("This exam is not open for taking."),
     "not_open_yet": _("This exam opens at %(time)s."),
     "closed": _("This exam closed at %(time)s."),
@@ -122,8 +129,9 @@ def _grace(exam: Exam) -> datetime.timedelta:
 def attempt_start(*, exam: Exam, officer, now: datetime.datetime | None = None) -> Attempt:
     """The officer's attempt in progress, or a new one with a freshly drawn paper.
 
-    Refused (``DeliveryError``) without an invitation, outside the window, on an unpublished exam or
-    when every allowed attempt is used. An attempt in progress past its deadline is closed first.
+    Refused (``DeliveryError``) when the officer may not sit the exam (``exam_eligibility``),
+    outside the window, on an unpublished exam or when every allowed attempt is used. An attempt
+    in progress past its deadline is closed first.
     """
     now = now or timezone.now()
     while True:
@@ -135,8 +143,12 @@ def attempt_start(*, exam: Exam, officer, now: datetime.datetime | None = None) 
         if stale is None or now <= stale.deadline + _grace(exam):
             break
         attempt_submit(attempt=stale, actor=None, now=now, reason="deadline")
+    if stale is not None:
+        return stale
+    exam = Exam.objects.select_related("blueprint", "fixed_paper").get(pk=exam.pk)
+    _check_can_start(exam, officer, now)
     try:
-        return _start(exam=exam, officer=officer, now=now)
+        return _start(exam=exam, officer=officer, now=now, drawn=_draw_ahead(exam))
     except IntegrityError:
         # A concurrent start won despite the lock (should not happen): resume its attempt.
         existing = Attempt.objects.filter(exam=exam, officer=officer, state=AttemptState.IN_PROGRESS).first()
@@ -145,27 +157,49 @@ def attempt_start(*, exam: Exam, officer, now: datetime.datetime | None = None) 
         return existing
 
 
-def _start(*, exam: Exam, officer, now: datetime.datetime) -> Attempt:
+def _check_can_start(exam: Exam, officer, now: datetime.datetime) -> None:
+    eligibility = exam_eligibility(exam, officer)
+    if not eligibility.eligible:
+        raise DeliveryError("not_eligible", reason=eligibility.reason)
+    if exam.status != ExamStatus.PUBLISHED:
+        raise DeliveryError("not_published")
+    if now < exam.opens_at:
+        raise DeliveryError("not_open_yet", time=_local(exam.opens_at))
+    if now >= exam.closes_at:
+        raise DeliveryError("closed", time=_local(exam.closes_at))
+
+
+def _draw_ahead(exam: Exam):
+    """The paper drawn before the write transaction, or None when it must be drawn inside it."""
+    if exam.fixed_paper_id is not None or exam.blueprint.max_overlap_percent is not None:
+        return None
+    seed = new_seed()
+    return paper_preview(plan=blueprint_plan(exam.blueprint), seed=seed)
+
+
+def _start(*, exam: Exam, officer, now: datetime.datetime, drawn) -> Attempt:
     with transaction.atomic():
-        invitation = ExamInvitation.objects.select_for_update().filter(exam=exam, officer=officer).first()
-        if invitation is None:
-            raise DeliveryError("not_invited")
+        # Serialises this officer's concurrent starts (see the module docstring).
+        User.objects.select_for_update().filter(pk=officer.pk).values_list("pk").get()
         current = Attempt.objects.filter(exam=exam, officer=officer, state=AttemptState.IN_PROGRESS).first()
         if current is not None:
             return current
-        exam = Exam.objects.get(pk=exam.pk)
-        if exam.status != ExamStatus.PUBLISHED:
-            raise DeliveryError("not_published")
-        if now < exam.opens_at:
-            raise DeliveryError("not_open_yet", time=_local(exam.opens_at))
-        if now >= exam.closes_at:
-            raise DeliveryError("closed", time=_local(exam.closes_at))
+        exam = Exam.objects.select_related("blueprint", "fixed_paper").get(pk=exam.pk)
+        _check_can_start(exam, officer, now)
         used = Attempt.objects.filter(exam=exam, officer=officer).exclude(state=AttemptState.NOT_STARTED).count()
         if used >= exam.attempts_allowed:
             raise DeliveryError("no_attempts_left", allowed=exam.attempts_allowed)
 
-        seed = new_seed()
-        paper = paper_draw(blueprint=exam.blueprint, seed=seed, context=f"exam:{exam.pk}", actor=officer)
+        context = f"exam:{exam.pk}"
+        if exam.fixed_paper_id is not None:
+            paper = exam.fixed_paper
+        elif drawn is not None:
+            paper = paper_store(drawn, blueprint=exam.blueprint, context=context, actor=officer)
+        else:
+            earlier = list(Attempt.objects.filter(exam=exam, paper__isnull=False).values_list("paper_id", flat=True))
+            paper = paper_draw(
+                blueprint=exam.blueprint, seed=new_seed(), exclude_overlap_with=earlier, context=context, actor=officer
+            )
         deadline = min(now + datetime.timedelta(minutes=exam.duration_minutes), exam.closes_at)
         attempt = Attempt.objects.create(
             exam=exam,
@@ -183,7 +217,7 @@ def _start(*, exam: Exam, officer, now: datetime.datetime) -> Attempt:
             actor=officer,
             action="exams.attempt.started",
             target=attempt,
-            data={"exam": exam.pk, "number": attempt.number, "paper": paper.pk, "seed": seed},
+            data={"exam": exam.pk, "number": attempt.number, "paper": paper.pk, "seed": paper.seed},
         )
     return attempt
 

@@ -641,9 +641,18 @@ def paper_draw(
             # Two draws for one exam at once must not both miss each other's paper.
             Blueprint.objects.select_for_update().filter(pk=blueprint.pk).values_list("pk").first()
         result = _compute(plan or blueprint_plan(blueprint), seed, earlier)
+        return paper_store(result, blueprint=blueprint, context=context, actor=actor)
+
+
+def paper_store(result: DrawResult, *, blueprint: Blueprint, context: str = "", actor=None) -> Paper:
+    """Store a computed draw (``paper_preview``'s result) as a paper and mark its versions drawn.
+
+    Split from the draw so a caller can compute outside its write transaction and keep the write
+    short (on SQLite a write transaction holds the database's single write lock)."""
+    with transaction.atomic():
         paper = Paper.objects.create(
             blueprint=blueprint,
-            seed=seed,
+            seed=result.seed,
             context=context,
             snapshot={**result.plan.as_dict(), "overlap_with": list(result.overlap_with)},
             inputs_digest=result.digest,
