@@ -13,4 +13,5 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("healthz", views.healthz, name="healthz"),
 ]

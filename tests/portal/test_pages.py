@@ -119,3 +119,12 @@ def test_no_page_references_an_external_url(client, officer, hr, password):
         html = response.content.decode()
         assert "<html" in html, name
         assert _same_host_only(html) == [], name
+
+
+def test_health_probe_answers_ok_without_touching_the_database(db, client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
