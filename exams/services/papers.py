@@ -648,8 +648,9 @@ def paper_store(result: DrawResult, *, blueprint: Blueprint, context: str = "", 
     """Store a computed draw (``paper_preview``'s result) as a paper and mark its versions drawn.
 
     Split from the draw so a caller can compute outside its write transaction and keep the write
-    short (on SQLite a write transaction holds the database's single write lock)."""
-    with transaction.atomic():
+    short (on SQLite a write transaction holds the database's single write lock). Inside a caller's
+    transaction it adds no savepoint: a failure here rolls the whole caller back anyway."""
+    with transaction.atomic(savepoint=False):
         paper = Paper.objects.create(
             blueprint=blueprint,
             seed=result.seed,

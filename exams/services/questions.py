@@ -349,6 +349,6 @@ def question_retag(
 def question_mark_drawn(*, version_ids: Iterable[int]) -> None:
     """Called when a paper is stored: its versions become immutable and usage counts grow."""
     version_ids = list(version_ids)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         QuestionVersion.objects.filter(pk__in=version_ids, in_use=False).update(in_use=True)
         Question.objects.filter(versions__pk__in=version_ids).update(times_drawn=F("times_drawn") + 1)
