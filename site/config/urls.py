@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("people/", include("people.urls")),
     path("exams/", include("exams.urls")),
+    path("certification/", include("certification.urls")),
     path("", include("portal.urls")),
 ]
 

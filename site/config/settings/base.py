@@ -218,6 +218,8 @@ PORTAL_DASHBOARD_SECTIONS = [
     "people.navigation.dashboard_section",
     "courses.navigation.study_dashboard_section",
     "courses.navigation.discussion_dashboard_section",
+    "exams.dashboard.exams_dashboard_section",
+    "exams.dashboard.grading_dashboard_section",
 ]
 DEMO_BUILDERS = [
     "portal.demo.units.build",
@@ -232,8 +234,14 @@ SCHEDULE_PROVIDERS = [
     "portal.tasks.SCHEDULES",
     "courses.tasks.SCHEDULES",
     "exams.tasks.SCHEDULES",
+    "certification.tasks.SCHEDULES",
 ]
 # Who may sit an exam of a tier (基本级 / 中级 / 高级); certification provides the qualification ladder.
 EXAMS_TIER_ELIGIBILITY = "exams.eligibility.default_tier_eligibility"
+# Called when an exam attempt's result is final or changes (``exams.hooks``): ``hook(*, attempt)``.
+EXAMS_RESULT_HOOKS: list[str] = []
+# Called when an officer record is created or changed (``people.hooks``):
+# ``hook(*, officer, actor, created, changes)``.
+PEOPLE_OFFICER_HOOKS: list[str] = []
 PLATFORM_NAME = _("Legal training, exam and certification platform")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from people.hooks import officer_changed
 from people.models import Category, OfficerStatus, OfficerStatusChange, Role, Unit, User
 from portal.services import audit_log
 
@@ -95,6 +96,12 @@ def officer_create(
             officer.set_unusable_password()
         officer.save()
         officer_roles_sync(officer=officer)
+        officer_changed(
+            officer=officer,
+            actor=actor,
+            created=True,
+            changes={key: (None, getattr(officer, key)) for key in ("police_number", *PROFILE_FIELDS, "status")},
+        )
         audit_log(
             actor=actor,
             action="people.officer.created",
@@ -129,6 +136,7 @@ def officer_update(*, officer: User, actor, source: str = "", **changes: Any) ->
             locked.save(update_fields=[*diff])
             if "category" in diff:
                 officer_roles_sync(officer=locked)
+            officer_changed(officer=locked, actor=actor, created=False, changes=diff)
             audit_log(
                 actor=actor,
                 action="people.officer.updated",

@@ -1,0 +1,12 @@
+"""URLs of the certification app, mounted at /certification/. Each area keeps its own ``urlpatterns``."""
+
+from certification.views import cases, certificates, mentors, pathway, qualifications
+
+app_name = "certification"
+urlpatterns = [
+    *qualifications.urlpatterns,
+    *certificates.urlpatterns,
+    *pathway.urlpatterns,
+    *mentors.urlpatterns,
+    *cases.urlpatterns,
+]
