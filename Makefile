@@ -9,7 +9,7 @@ APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 chromium gettext
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages venv lint migrations-check ci clean
+.PHONY: run test setup system-packages venv lint migrations-check ci clean bench-exams
 
 # ---- setup -----------------------------------------------------------------------------------
 system-packages:
@@ -46,6 +46,14 @@ run: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# ---- benchmarks ------------------------------------------------------------------------------
+# Issue 5's load test: N examinees start, autosave and submit against gunicorn with the production
+# settings on a throwaway SQLite database (docs/PERFORMANCE.md, "Exam delivery under load").
+EXAMINEES ?= 300
+bench-exams: venv
+	$(PIP) install -q -e '.[bench]'
+	$(PY) bench/exam_load.py --examinees $(EXAMINEES)
 
 # ---- CI helpers ------------------------------------------------------------------------------
 lint: venv

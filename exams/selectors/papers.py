@@ -629,6 +629,8 @@ def blueprints_for_listing(*, status: str = "") -> QuerySet[Blueprint]:
         paper_count=Count("papers", distinct=True),
         section_count=Count("sections", distinct=True),
     )
+    # Officers' personal practice papers (wrong-answer notebook) are theirs, not the trainers'.
+    blueprints = blueprints.filter(practice_for__isnull=True)
     if status:
         blueprints = blueprints.filter(status=status)
     return blueprints.order_by("-updated_at", "-id")

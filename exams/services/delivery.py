@@ -53,6 +53,7 @@ from exams.scoring import score_response
 from exams.selectors.delivery import get_attempt_for_user
 from exams.selectors.eligibility import exam_eligibility
 from exams.selectors.papers import blueprint_plan
+from exams.services.grading import attempt_grade
 from exams.services.papers import new_seed, paper_draw, paper_preview, paper_store
 from people.models import User
 from portal.services import audit_log
@@ -126,8 +127,11 @@ def _grace(exam: Exam) -> datetime.timedelta:
 # --- start --------------------------------------------------------------------------------------
 
 
-def attempt_start(*, exam: Exam, officer, now: datetime.datetime | None = None) -> Attempt:
+def attempt_start(*, exam: Exam, officer, now: datetime.datetime | None = None, seed: int | None = None) -> Attempt:
     """The officer's attempt in progress, or a new one with a freshly drawn paper.
+
+    ``seed`` draws the paper from a given seed instead of a fresh random one (demo data that must
+    come out the same on every run); the paper records it either way.
 
     Refused (``DeliveryError``) when the officer may not sit the exam (``exam_eligibility``),
     outside the window, on an unpublished exam or when every allowed attempt is used. An attempt
@@ -148,7 +152,8 @@ def attempt_start(*, exam: Exam, officer, now: datetime.datetime | None = None) 
     exam = Exam.objects.select_related("blueprint", "fixed_paper").get(pk=exam.pk)
     _check_can_start(exam, officer, now)
     try:
-        return _start(exam=exam, officer=officer, now=now, drawn=_draw_ahead(exam))
+        seed = new_seed() if seed is None else int(seed)
+        return _start(exam=exam, officer=officer, now=now, drawn=_draw_ahead(exam, seed), seed=seed)
     except IntegrityError:
         # A concurrent start won despite the lock (should not happen): resume its attempt.
         existing = Attempt.objects.filter(exam=exam, officer=officer, state=AttemptState.IN_PROGRESS).first()
@@ -169,15 +174,14 @@ def _check_can_start(exam: Exam, officer, now: datetime.datetime) -> None:
         raise DeliveryError("closed", time=_local(exam.closes_at))
 
 
-def _draw_ahead(exam: Exam):
+def _draw_ahead(exam: Exam, seed: int):
     """The paper drawn before the write transaction, or None when it must be drawn inside it."""
     if exam.fixed_paper_id is not None or exam.blueprint.max_overlap_percent is not None:
         return None
-    seed = new_seed()
     return paper_preview(plan=blueprint_plan(exam.blueprint), seed=seed)
 
 
-def _start(*, exam: Exam, officer, now: datetime.datetime, drawn) -> Attempt:
+def _start(*, exam: Exam, officer, now: datetime.datetime, drawn, seed: int) -> Attempt:
     with transaction.atomic():
         # Serialises this officer's concurrent starts (see the module docstring).
         User.objects.select_for_update().filter(pk=officer.pk).values_list("pk").get()
@@ -198,7 +202,7 @@ def _start(*, exam: Exam, officer, now: datetime.datetime, drawn) -> Attempt:
         else:
             earlier = list(Attempt.objects.filter(exam=exam, paper__isnull=False).values_list("paper_id", flat=True))
             paper = paper_draw(
-                blueprint=exam.blueprint, seed=new_seed(), exclude_overlap_with=earlier, context=context, actor=officer
+                blueprint=exam.blueprint, seed=seed, exclude_overlap_with=earlier, context=context, actor=officer
             )
         deadline = min(now + datetime.timedelta(minutes=exam.duration_minutes), exam.closes_at)
         attempt = Attempt.objects.create(
@@ -294,7 +298,8 @@ def attempt_submit(*, attempt: Attempt, actor, now: datetime.datetime | None = N
 
     The finish time is the moment of submission, or the deadline when that has passed (an
     auto-submitted attempt finishes at its deadline). Short answers leave the attempt ``submitted``
-    until a trainer grades them; otherwise it is ``graded`` at once.
+    until a trainer grades them; otherwise it is ``graded`` at once, and released when the exam's
+    release rule allows (``exams.services.grading``).
     """
     _submit(attempt, actor=actor, now=now or timezone.now(), reason=reason)
     attempt.refresh_from_db()
@@ -329,12 +334,14 @@ def _submit(attempt: Attempt, *, actor, now: datetime.datetime, reason: str) -> 
             target=attempt,
             data={"submitted_at": finished.isoformat(), "reason": reason or "examinee"},
         )
-        _grade_objective(attempt, now=now)
+        _grade_objective(attempt, now=now, submitted_by=actor)
     return True
 
 
-def _grade_objective(attempt: Attempt, *, now: datetime.datetime) -> None:
-    """Score every auto-graded answer; grade the attempt unless a short answer waits for a person."""
+def _grade_objective(attempt: Attempt, *, now: datetime.datetime, submitted_by=None) -> None:
+    """Score every auto-graded answer; grade the attempt unless a short answer waits for a person,
+    and release it at once when its exam's release rule allows (``exams.services.grading``). The
+    officer is notified of a release unless they submitted themselves: their result page shows it."""
     items = list(PaperItem.objects.filter(paper_id=attempt.paper_id).select_related("question_version"))
     answers = {answer.paper_item_id: answer for answer in Answer.objects.filter(attempt=attempt)}
     total = Decimal("0.00")
@@ -359,19 +366,13 @@ def _grade_objective(attempt: Attempt, *, now: datetime.datetime) -> None:
     Answer.objects.bulk_update(scored, ["score", "correct"])
     if waiting:
         return
-    attempt.score = total
-    attempt.passed = total >= attempt.exam.pass_mark
-    attempt.state = AttemptState.GRADED
-    attempt.graded_at = now
-    attempt.save(update_fields=["score", "passed", "state", "graded_at"])
-    _transition(
-        attempt, from_state=AttemptState.SUBMITTED, to_state=AttemptState.GRADED, actor=None, at=now, reason="auto"
-    )
-    audit_log(
+    attempt_grade(
+        attempt=attempt,
+        total=total,
         actor=None,
-        action="exams.attempt.graded",
-        target=attempt,
-        data={"score": str(total), "passed": attempt.passed, "automatic": True},
+        now=now,
+        automatic=True,
+        notify=getattr(submitted_by, "pk", None) != attempt.officer_id,
     )
 
 

@@ -1,5 +1,310 @@
-"""Officer pages for taking exams: my exams, start page, the paper with autosave, submit, result and review."""
+"""Officer pages for taking exams: my exams, start page, the paper with autosave, submit, result and review.
+
+The page saves each answer as JSON (``attempt_save``) in the option labels the examinee saw; this
+module translates them to the question's own keys before the delivery engine stores them, so the
+engine, grading and analysis never deal with permutations. Every attempt view goes through
+``get_attempt_for_user``: another officer's attempt is a 404.
+"""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+import datetime
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from exams.models import AttemptState, ExamStatus, PaperItem, QuestionType, ReleaseRule
+from exams.models.questions import OPTION_KEYS
+from exams.rendering import blank_count
+from exams.selectors.delivery import get_attempt_for_user
+from exams.selectors.eligibility import exam_eligibility
+from exams.selectors.taking import (
+    ExamRow,
+    attempt_review,
+    exam_paper_size,
+    exam_row,
+    get_exam_for_examinee,
+    my_exams,
+    paper_for_taking,
+    remaining_seconds,
+)
+from exams.services.delivery import DeliveryError, answer_save, attempt_start, attempt_submit
+
+# Saves that fail because the attempt is over: the page shows the message and opens the result.
+CLOSED_CODES = {"not_in_progress", "too_late"}
+MAX_BLANK_CHARS = 200
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+@login_required
+@require_GET
+def my_exams_view(request):
+    return render(request, "exams/take/my_exams.html", {"groups": my_exams(request.user)})
+
+
+def _refusal(row: ExamRow, eligibility) -> str:
+    """Why the officer cannot start now (empty when they can), in the engine's own words."""
+    exam = row.exam
+    if not eligibility.eligible:
+        return eligibility.reason
+    if row.in_progress is not None:
+        return ""
+    if exam.status != ExamStatus.PUBLISHED:
+        return DeliveryError("not_published").message
+    if row.now < exam.opens_at:
+        return DeliveryError("not_open_yet", time=_local(exam.opens_at)).message
+    if row.now >= exam.closes_at:
+        return DeliveryError("closed", time=_local(exam.closes_at)).message
+    if row.used >= exam.attempts_allowed:
+        return DeliveryError("no_attempts_left", allowed=exam.attempts_allowed).message
+    return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exam_start(request, pk: int):
+    """GET: the rules page. POST: start (or resume) the attempt and open the paper."""
+    exam = get_exam_for_examinee(request.user, pk)
+    if request.method == "POST":
+        try:
+            attempt = attempt_start(exam=exam, officer=request.user)
+        except DeliveryError as error:
+            messages.error(request, error.message)
+            return redirect("exams:exam_start", pk=exam.pk)
+        return redirect("exams:attempt_take", pk=attempt.pk)
+
+    row = exam_row(exam, request.user)
+    return render(
+        request,
+        "exams/take/start.html",
+        {
+            "exam": exam,
+            "row": row,
+            "size": exam_paper_size(exam),
+            "refusal": _refusal(row, exam_eligibility(exam, request.user)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def attempt_take(request, pk: int):
+    """The paper. A finished attempt opens its result; one left open past its deadline and grace
+    period is submitted first (as the sweep would), finishing at its deadline."""
+    attempt = get_attempt_for_user(request.user, pk)
+    grace = datetime.timedelta(seconds=attempt.exam.grace_seconds)
+    if attempt.state == AttemptState.IN_PROGRESS and timezone.now() > attempt.deadline + grace:
+        attempt = attempt_submit(attempt=attempt, actor=None, reason="deadline")
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return redirect("exams:attempt_result", pk=attempt.pk)
+    sections = paper_for_taking(attempt)
+    return render(
+        request,
+        "exams/take/paper.html",
+        {
+            "attempt": attempt,
+            "exam": attempt.exam,
+            "sections": sections,
+            "question_total": sum(len(section.items) for section in sections),
+            "remaining": remaining_seconds(attempt),
+            "strings": _page_strings(),
+        },
+    )
+
+
+def _page_strings() -> dict[str, str]:
+    """The texts take.js shows, translated here so the script holds no language."""
+    return {
+        "saving": _("Saving…"),
+        "saved_at": _("Saved at %(time)s"),
+        "all_saved": _("All answers saved at %(time)s"),
+        "unsaved": _("Not saved yet"),
+        "save_failed": _(
+            "Your latest answers could not be saved: the connection seems to be down. "
+            "Keep working; the page keeps retrying and will tell you when they are saved."
+        ),
+        "saved_again": _("Connection restored: all answers are saved."),
+        "rejected": _("This answer could not be saved: %(error)s"),
+        "unanswered": _("%(count)s of %(total)s questions are unanswered."),
+        "all_answered": _("All %(total)s questions are answered."),
+        "time_up": _("Time is up. Handing in your paper…"),
+        "page": _("%(current)s of %(total)s"),
+        "flag": _("Flag for review"),
+        "unflag": _("Remove flag"),
+        "leave": _("Some answers are not saved yet."),
+    }
+
+
+class BadResponse(ValueError):
+    """The posted response does not fit the question type."""
+
+
+def _option_labels(item: PaperItem) -> str:
+    count = len(item.question_version.options or []) or len(item.option_order or [])
+    return OPTION_KEYS[:count]
+
+
+def response_from_labels(item: PaperItem, raw):
+    """The posted response, in the labels shown, as the question's own keys; None when cleared.
+
+    Shapes: single "B"; multiple ["A", "C"]; true/false true|false; fill in the blanks one string per
+    blank; short answer a string. ``BadResponse`` for anything else.
+    """
+    question_type = item.question_type
+    if raw is None:
+        return None
+    if question_type == QuestionType.SINGLE:
+        if raw == "":
+            return None
+        if not isinstance(raw, str) or len(raw) != 1 or raw not in _option_labels(item):
+            raise BadResponse
+        return item.original_key(raw)
+    if question_type == QuestionType.MULTIPLE:
+        labels = _option_labels(item)
+        if not isinstance(raw, list) or any(not isinstance(v, str) or len(v) != 1 or v not in labels for v in raw):
+            raise BadResponse
+        return sorted({item.original_key(label) for label in raw}) or None
+    if question_type == QuestionType.TRUE_FALSE:
+        if not isinstance(raw, bool):
+            raise BadResponse
+        return raw
+    if question_type == QuestionType.FILL_BLANK:
+        blanks = blank_count(item.question_version)
+        if (
+            not isinstance(raw, list)
+            or len(raw) > blanks
+            or any(not isinstance(v, str) or len(v) > MAX_BLANK_CHARS for v in raw)
+        ):
+            raise BadResponse
+        return raw if any(value.strip() for value in raw) else None
+    if not isinstance(raw, str):
+        raise BadResponse
+    return raw if raw.strip() else None
+
+
+def _closed_response(attempt, message: str) -> JsonResponse:
+    attempt.refresh_from_db(fields=["state"])
+    return JsonResponse(
+        {
+            "error": message,
+            "state": attempt.state,
+            "result_url": reverse("exams:attempt_result", args=[attempt.pk]),
+        },
+        status=409,
+    )
+
+
+@login_required
+@require_POST
+def attempt_save(request, pk: int):
+    """Autosave of one answer: ``{"item", "response", "seq"}`` → 200 / 400 / 409 (see the contract
+    in the module docstring of ``exams.services.delivery`` and the helpers' preamble)."""
+    attempt = get_attempt_for_user(request.user, pk)
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return JsonResponse({"error": _("The answer could not be read. Reload the page and try again.")}, status=400)
+    item_id = data.get("item") if isinstance(data, dict) else None
+    if not isinstance(item_id, int) or isinstance(item_id, bool) or "response" not in data:
+        return JsonResponse({"error": _("The answer could not be read. Reload the page and try again.")}, status=400)
+    if attempt.state != AttemptState.IN_PROGRESS:
+        return _closed_response(attempt, DeliveryError("not_in_progress").message)
+    item = PaperItem.objects.select_related("question_version").filter(pk=item_id, paper_id=attempt.paper_id).first()
+    if item is None:
+        return JsonResponse({"error": DeliveryError("unknown_item").message}, status=400)
+    try:
+        response = response_from_labels(item, data["response"])
+    except BadResponse:
+        return JsonResponse({"error": _("This answer does not fit the question.")}, status=400)
+    seq = data.get("seq")
+    try:
+        result = answer_save(attempt=attempt, item_id=item.pk, response=response, client_seq=seq)
+    except DeliveryError as error:
+        if error.code in CLOSED_CODES:
+            return _closed_response(attempt, error.message)
+        return JsonResponse({"error": error.message}, status=400)
+    return JsonResponse(
+        {
+            "saved": result.saved,
+            "seq": result.client_seq,
+            "saved_at": result.saved_at.isoformat(),
+            "remaining_seconds": remaining_seconds(attempt),
+        }
+    )
+
+
+@login_required
+@require_GET
+def attempt_status(request, pk: int):
+    attempt = get_attempt_for_user(request.user, pk)
+    return JsonResponse(
+        {
+            "state": attempt.state,
+            "remaining_seconds": remaining_seconds(attempt) if attempt.state == AttemptState.IN_PROGRESS else 0,
+            "deadline": attempt.deadline.isoformat() if attempt.deadline else None,
+        }
+    )
+
+
+@login_required
+@require_POST
+def attempt_submit_view(request, pk: int):
+    """Hand in the paper. Submitting twice (a double click, a second tab) changes nothing."""
+    attempt = get_attempt_for_user(request.user, pk)
+    if attempt.state == AttemptState.IN_PROGRESS:
+        attempt_submit(attempt=attempt, actor=request.user)
+    return redirect("exams:attempt_result", pk=attempt.pk)
+
+
+def _release_note(attempt) -> str:
+    exam = attempt.exam
+    if attempt.state == AttemptState.EXPIRED:
+        return _("This attempt expired without being submitted.")
+    if exam.release_rule == ReleaseRule.AFTER_CLOSE:
+        return _("Results will be released after the exam closes at %(time)s.") % {"time": _local(exam.closes_at)}
+    if attempt.state == AttemptState.SUBMITTED:
+        return _("Your answers are being graded; the result will be shown here once grading is complete.")
+    return _("Grading is complete; the result will be shown here once the organisers release it.")
+
+
+@login_required
+@require_GET
+def attempt_result(request, pk: int):
+    """The submission receipt, and once the result is released, the score and the review the exam
+    allows (以考促训: wrong answers lead to the lessons on their knowledge points)."""
+    attempt = get_attempt_for_user(request.user, pk)
+    if attempt.state == AttemptState.IN_PROGRESS:
+        return redirect("exams:attempt_take", pk=attempt.pk)
+    released = attempt.state == AttemptState.RELEASED
+    return render(
+        request,
+        "exams/take/result.html",
+        {
+            "attempt": attempt,
+            "exam": attempt.exam,
+            "released": released,
+            "review": attempt_review(attempt) if released else None,
+            "release_note": "" if released else _release_note(attempt),
+        },
+    )
+
+
+urlpatterns: list = [
+    path("my/", my_exams_view, name="my_exams"),
+    path("take/<int:pk>/", exam_start, name="exam_start"),
+    path("attempts/<int:pk>/", attempt_take, name="attempt_take"),
+    path("attempts/<int:pk>/save/", attempt_save, name="attempt_save"),
+    path("attempts/<int:pk>/status/", attempt_status, name="attempt_status"),
+    path("attempts/<int:pk>/submit/", attempt_submit_view, name="attempt_submit"),
+    path("attempts/<int:pk>/result/", attempt_result, name="attempt_result"),
+]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("exams/", include("exams.urls")),
     path("certification/", include("certification.urls")),
+    path("verify/", include("certification.public_urls")),
     path("", include("portal.urls")),
 ]
 

@@ -61,3 +61,38 @@ def login(page, live_server, password):
         return target
 
     return _login
+
+
+# Django's connection wrappers live in context-local storage, and Playwright's sync API switches
+# contexts between a test's phases: a phase may get a wrapper without the database snapshot Django
+# took after migrating (``_test_serialized_contents``). ``serialized_rollback`` would then restore
+# nothing after a live-server test flushed the database (Wagtail root page, Site, role groups …)
+# whenever another test had set the database up first. The snapshot is carried to every wrapper.
+_migration_snapshot: dict[str, str] = {}
+
+
+def _carry_migration_snapshot() -> None:
+    from django.db import connections
+
+    connection = connections["default"]
+    value = getattr(connection, "_test_serialized_contents", None)
+    if value is not None:
+        _migration_snapshot["default"] = value
+    elif "default" in _migration_snapshot:
+        connection._test_serialized_contents = _migration_snapshot["default"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _carry_migration_snapshot()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item):
+    _carry_migration_snapshot()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_fixture_setup(fixturedef, request):
+    if fixturedef.argname == "_django_db_helper":
+        _carry_migration_snapshot()

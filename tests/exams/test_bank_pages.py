@@ -73,11 +73,19 @@ def test_an_unknown_version_is_404(trainer_client, make_question):
     assert trainer_client.get(reverse("exams:bank_version", args=[question.pk, 7])).status_code == 404
 
 
-def test_the_menu_shows_the_bank_to_trainers_only(trainer, officer):
+def test_the_menu_shows_the_trainers_pages_to_trainers_only(trainer, officer):
     from exams.navigation import nav_items
 
-    assert [item.url for item in nav_items(trainer)] == [reverse("exams:bank_list"), reverse("exams:blueprint_list")]
-    assert nav_items(officer) == []
+    officer_pages = [reverse("exams:my_exams"), reverse("exams:notebook")]
+    trainer_pages = [
+        reverse("exams:bank_list"),
+        reverse("exams:blueprint_list"),
+        reverse("exams:exam_list"),
+        reverse("exams:grading_queue"),
+        reverse("exams:sampling_coverage"),
+    ]
+    assert [item.url for item in nav_items(trainer)] == officer_pages + trainer_pages
+    assert [item.url for item in nav_items(officer)] == officer_pages
 
 
 # --- list -------------------------------------------------------------------------------------------

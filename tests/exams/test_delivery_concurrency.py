@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from exams.models import Answer, Attempt, AttemptState, AttemptTransition
+from exams.models import Answer, Attempt, AttemptState, AttemptTransition, ReleaseRule
 from exams.services import answer_save, attempt_start, attempt_submit
 from portal.models import AuditEntry
 from tests.exams.delivery_support import correct_response, objective_blueprint, published_exam
@@ -46,7 +46,7 @@ def run_at_once(count: int, work: Callable[[int], object]) -> tuple[list, list[B
 
 
 def test_twenty_parallel_submits_give_exactly_one_submission_and_one_result(officer):
-    exam = published_exam(objective_blueprint(), officer)
+    exam = published_exam(objective_blueprint(), officer, release_rule=ReleaseRule.AFTER_CLOSE)
     attempt = attempt_start(exam=exam, officer=officer)
     items = list(attempt.paper.items.select_related("question_version"))
     for seq, item in enumerate(items, start=1):

@@ -90,7 +90,8 @@ def test_seeded_officers_cover_categories_posts_statuses_and_ages():
     assert set(people.filter(unit__name="法制大队").values_list("is_legal_brigade", flat=True)) == {True}
 
     new_officers = people.filter(is_new_officer=True)
-    assert 0.03 <= new_officers.count() / total <= 0.07
+    # The generated roster has about 5 % 新警; the pathway demo adds a cohort of a dozen more.
+    assert 0.03 <= new_officers.count() / total <= 0.10
     assert all(today - o.service_start_date <= datetime.timedelta(days=183) for o in new_officers)
     assert not new_officers.filter(category=Category.AUXILIARY).exists()
 

@@ -212,6 +212,7 @@ PORTAL_NAV_PROVIDERS = [
     "people.navigation.nav_items",
     "courses.navigation.nav_items",
     "exams.navigation.nav_items",
+    "certification.navigation.nav_items",
 ]
 PORTAL_DASHBOARD_SECTIONS = [
     "portal.selectors.navigation.dashboard_section",
@@ -220,14 +221,18 @@ PORTAL_DASHBOARD_SECTIONS = [
     "courses.navigation.discussion_dashboard_section",
     "exams.dashboard.exams_dashboard_section",
     "exams.dashboard.grading_dashboard_section",
+    "certification.dashboard.pathway_dashboard_section",
+    "certification.dashboard.signoff_dashboard_section",
 ]
 DEMO_BUILDERS = [
     "portal.demo.units.build",
     "portal.demo.accounts.build",
     "portal.demo.people.build",
+    "certification.demo.pathway.build",
     "portal.demo.notifications.build",
     "courses.demo.build",
     "exams.demo.build",
+    "certification.demo.qualifications.build",
 ]
 # Lists of portal.tasks.ScheduleSpec written to django-q2 by `manage.py setup_schedules`.
 SCHEDULE_PROVIDERS = [
@@ -237,11 +242,14 @@ SCHEDULE_PROVIDERS = [
     "certification.tasks.SCHEDULES",
 ]
 # Who may sit an exam of a tier (基本级 / 中级 / 高级); certification provides the qualification ladder.
-EXAMS_TIER_ELIGIBILITY = "exams.eligibility.default_tier_eligibility"
+EXAMS_TIER_ELIGIBILITY = "certification.eligibility.tier_ladder_eligibility"
 # Called when an exam attempt's result is final or changes (``exams.hooks``): ``hook(*, attempt)``.
-EXAMS_RESULT_HOOKS: list[str] = []
+EXAMS_RESULT_HOOKS: list[str] = [
+    "certification.services.qualifications.qualification_from_attempt",
+    "certification.services.pathway.pathway_on_attempt_result",
+]
 # Called when an officer record is created or changed (``people.hooks``):
 # ``hook(*, officer, actor, created, changes)``.
-PEOPLE_OFFICER_HOOKS: list[str] = []
+PEOPLE_OFFICER_HOOKS: list[str] = ["certification.services.pathway.pathway_enrol_on_officer_change"]
 PLATFORM_NAME = _("Legal training, exam and certification platform")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class ApiScope(models.TextChoices):
     PEOPLE_READ = "people:read", _("Read units and personnel")
     PEOPLE_WRITE = "people:write", _("Write personnel")
+    CASES_WRITE = "cases:write", _("Write case-quality records")
 
 
 class ApiKey(models.Model):
