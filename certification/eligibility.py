@@ -30,3 +30,19 @@ def tier_ladder_eligibility(user, tier: str) -> tuple[bool, str]:
         "tier_qualification": tier_type.name,
         "required": required.name,
     }
+
+
+def lead_test_retake_wait(exam, officer) -> tuple[bool, str]:
+    """An ``EXAMS_ELIGIBILITY_CHECKS`` rule: a new officer who failed the lead-officer test may
+    retake it only from the day the policy's waiting time ends (``Pathway.retake_from``)."""
+    from certification.models import Pathway, PathwayPhase, QualificationExam
+
+    if not QualificationExam.objects.filter(exam=exam, qualification_type__code="lead_officer").exists():
+        return True, ""
+    pathway = Pathway.objects.filter(officer=officer, phase=PathwayPhase.PHASE2).first()
+    today = timezone.localdate()
+    if pathway is None or pathway.retake_from is None or today >= pathway.retake_from:
+        return True, ""
+    return False, _("You may retake the lead-officer test from %(date)s.") % {
+        "date": pathway.retake_from.strftime("%Y-%m-%d")
+    }

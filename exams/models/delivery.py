@@ -143,6 +143,8 @@ class Exam(AudienceRule):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The creating form's one-time key: a double-clicked "save" finds the exam it already made.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("exam")

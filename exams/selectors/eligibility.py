@@ -3,14 +3,19 @@
 An officer may sit an exam when they are in its audience rule or on its roster
 (``ExamInvitation``), are not exempted from it, are in service (not left or seconded), and — for
 every exam, since the callable also answers for 基本级 — the tier-eligibility callable agrees.
-Personal practice exams (``practice_for``) are for their owner only.
+Apps above exams may add rules of their own through the setting ``EXAMS_ELIGIBILITY_CHECKS``
+(dotted paths of ``check(exam, officer) -> (eligible, reason)``; certification makes a new officer
+who failed the lead-officer test wait before retaking it). Personal practice exams
+(``practice_for``) are for their owner only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from exams.eligibility import tier_eligibility
@@ -61,6 +66,10 @@ def exam_eligibility(exam: Exam, officer: User) -> Eligibility:
     eligible, reason = tier_eligibility(officer, exam.tier)
     if not eligible:
         return Eligibility(False, reason)
+    for path in getattr(settings, "EXAMS_ELIGIBILITY_CHECKS", []):
+        eligible, reason = import_string(path)(exam, officer)
+        if not eligible:
+            return Eligibility(False, str(reason))
     return Eligibility(True)
 
 

@@ -13,6 +13,7 @@ transaction, under a row lock, so a schedule running twice (or a double click) s
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
@@ -191,15 +192,21 @@ def _audit_values(spec: ExamSpec) -> dict:
 # --- create and edit ----------------------------------------------------------------------------
 
 
-def exam_create(*, actor, spec: ExamSpec) -> Exam:
+def exam_create(*, actor, spec: ExamSpec, submission_key: uuid.UUID | None = None) -> Exam:
     """Create a draft exam. Raises ValidationError (keyed by form field) and writes nothing when
-    the spec is not a possible exam."""
+    the spec is not a possible exam. A repeated ``submission_key`` (the same form posted twice)
+    returns the exam the first post created."""
+    if submission_key is not None:
+        existing = Exam.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
     _validate(spec)
     with transaction.atomic():
         exam = Exam.objects.create(
             **spec.model_values(),
             status=ExamStatus.DRAFT,
             author=actor if getattr(actor, "is_authenticated", False) else None,
+            submission_key=submission_key,
         )
         exam.audience_store(spec.audience)
         audit_log(actor=actor, action="exams.exam.created", target=exam, data=_audit_values(spec))

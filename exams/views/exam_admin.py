@@ -76,7 +76,9 @@ def exam_create_page(request):
         form = ExamForm(request.POST)
         if form.is_valid():
             try:
-                exam = exam_create(actor=request.user, spec=form.spec())
+                exam = exam_create(
+                    actor=request.user, spec=form.spec(), submission_key=form.cleaned_data.get("submission_key")
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -7,6 +7,8 @@ is frozen, and the browser cannot send a change (the service refuses one anyway)
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +121,10 @@ class ExamForm(AudienceFormMixin):
         if exam is not None:
             kwargs.setdefault("initial", exam_initial(exam))
         super().__init__(*args, **kwargs)
+        if exam is None:
+            # A new exam's form carries a one-time key, so posting it twice creates one exam.
+            self.fields["submission_key"] = forms.UUIDField(widget=forms.HiddenInput, required=False)
+            self.fields["submission_key"].initial = uuid.uuid4
         blueprints = blueprints_for_exams()
         papers = papers_for_exams()
         if exam is not None:

@@ -420,3 +420,23 @@ def test_demo_builder_spreads_new_officers_over_every_phase_and_is_idempotent():
     counts = (Pathway.objects.count(), PathwayTransition.objects.count(), ShadowingLogEntry.objects.count())
     pathway_demo.build(ctx)
     assert counts == (Pathway.objects.count(), PathwayTransition.objects.count(), ShadowingLogEntry.objects.count())
+
+
+def test_a_new_officer_who_failed_the_lead_test_waits_before_starting_it_again(station, trainer):
+    from exams.services import DeliveryError, attempt_start
+
+    policy = CertificationPolicy.current()
+    policy.retake_wait_days = 10
+    policy.save()
+    officer = new_officer(station)
+    pathway = in_phase2(officer, supervisor=trainer, mentor=eligible_mentor(station))
+    exam = lead_exam(officer)
+    exam.attempts_allowed = 3
+    exam.save(update_fields=["attempts_allowed"])
+    pathway_on_attempt_result(attempt=graded_attempt(exam, officer, passed=False))
+
+    with pytest.raises(DeliveryError, match="retake the lead-officer test from"):
+        attempt_start(exam=exam, officer=officer)
+
+    Pathway.objects.filter(pk=pathway.pk).update(retake_from=today())
+    assert attempt_start(exam=exam, officer=officer).number == 2

@@ -517,3 +517,13 @@ def test_an_officer_moved_out_of_the_audience_still_shows_with_their_attempt(dra
     rows = {row.officer.police_number: row for row in exam_examinee_rows(draft)}
     assert rows["200001"].state == Attempt.objects.get().state
     assert rows["200001"].score is not None
+
+
+def test_posting_the_new_exam_form_twice_creates_one_exam(trainer_client, blueprint, station):
+    data = {**_form_data(blueprint, station), "submission_key": "8f14e45f-ceea-467a-9575-6d0d7b2c1a11"}
+
+    first = trainer_client.post(reverse("exams:exam_create"), data)
+    second = trainer_client.post(reverse("exams:exam_create"), data)
+
+    exam = Exam.objects.get()
+    assert first["Location"] == second["Location"] == reverse("exams:exam_detail", args=[exam.pk])

@@ -243,6 +243,8 @@ SCHEDULE_PROVIDERS = [
 ]
 # Who may sit an exam of a tier (基本级 / 中级 / 高级); certification provides the qualification ladder.
 EXAMS_TIER_ELIGIBILITY = "certification.eligibility.tier_ladder_eligibility"
+# Further rules on who may start an exam (``exams.selectors.eligibility``): ``check(exam, officer)``.
+EXAMS_ELIGIBILITY_CHECKS = ["certification.eligibility.lead_test_retake_wait"]
 # Called when an exam attempt's result is final or changes (``exams.hooks``): ``hook(*, attempt)``.
 EXAMS_RESULT_HOOKS: list[str] = [
     "certification.services.qualifications.qualification_from_attempt",
