@@ -7,6 +7,11 @@ Listed in ``SCHEDULES`` (named by the SCHEDULE_PROVIDERS setting):
 - ``flag_overdue_pathways`` every morning flags new officers whose current phase is overdue and
   notifies them, their mentor and the legal brigade (once per day at most).
 
+- ``review_reserve_pool`` every night ends reserve-pool memberships whose basis lapsed or whose
+  officer left, with the reason.
+- ``rebuild_points_ledgers`` every night brings the current year's points ledgers up to date with
+  their sources (idempotent: one entry per source).
+
 ``issue_certificate_batch`` is queued (not scheduled) when a trainer issues the certificates of an
 exam's passers.
 """
@@ -32,6 +37,18 @@ SCHEDULES = [
         schedule_type=Schedule.DAILY,
         first_run_at=datetime.time(7, 0),
     ),
+    ScheduleSpec(
+        name="certification.review_reserve_pool",
+        func="certification.tasks.review_reserve_pool",
+        schedule_type=Schedule.DAILY,
+        first_run_at=datetime.time(1, 45),
+    ),
+    ScheduleSpec(
+        name="certification.rebuild_points_ledgers",
+        func="certification.tasks.rebuild_points_ledgers",
+        schedule_type=Schedule.DAILY,
+        first_run_at=datetime.time(2, 15),
+    ),
 ]
 
 
@@ -51,3 +68,15 @@ def issue_certificate_batch(batch_id: int) -> int:
     from certification.services.certificates import certificate_batch_run
 
     return certificate_batch_run(batch_id=batch_id)
+
+
+def review_reserve_pool() -> int:
+    from certification.services.pool import pool_memberships_review
+
+    return pool_memberships_review()
+
+
+def rebuild_points_ledgers() -> int:
+    from certification.services.points import points_rebuild_all
+
+    return points_rebuild_all()

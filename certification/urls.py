@@ -1,6 +1,17 @@
 """URLs of the certification app, mounted at /certification/. Each area keeps its own ``urlpatterns``."""
 
-from certification.views import cases, certificates, mentors, pathway, qualifications
+from certification.views import (
+    cases,
+    certificates,
+    court,
+    evaluations,
+    leaders,
+    mentors,
+    pathway,
+    points,
+    pool,
+    qualifications,
+)
 
 app_name = "certification"
 urlpatterns = [
@@ -9,4 +20,9 @@ urlpatterns = [
     *pathway.urlpatterns,
     *mentors.urlpatterns,
     *cases.urlpatterns,
+    *pool.urlpatterns,
+    *evaluations.urlpatterns,
+    *court.urlpatterns,
+    *points.urlpatterns,
+    *leaders.urlpatterns,
 ]

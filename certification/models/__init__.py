@@ -1,4 +1,15 @@
 from .cases import CaseQualityRecord, CaseQualityShare, CaseRecordSource, ShareRole
+from .evaluations import (
+    EvaluationItem,
+    EvaluationScheme,
+    EvaluationScore,
+    FlagReason,
+    ItemGroup,
+    LegalBrigadeLink,
+    QuarterlyEvaluation,
+    ReplacementReview,
+    ReviewDecision,
+)
 from .pathway import (
     LogStatus,
     MentorBinding,
@@ -8,7 +19,22 @@ from .pathway import (
     ShadowingLogEntry,
     WorkType,
 )
+from .points import (
+    AttendanceState,
+    CaseHandlingIndicator,
+    CourtAttendance,
+    CourtRequirement,
+    CourtRole,
+    IndicatorTarget,
+    OrganisationalFlag,
+    PointCategory,
+    PointEntry,
+    PointsSequence,
+    ReminderTalk,
+    Sequence,
+)
 from .policy import CertificationPolicy
+from .pool import ActivityKind, AttendanceStatus, MemberStatus, PoolActivity, PoolAttendance, ReserveMember
 from .qualifications import (
     BatchStatus,
     Certificate,
@@ -23,6 +49,33 @@ from .qualifications import (
 )
 
 __all__ = [
+    "EvaluationItem",
+    "EvaluationScheme",
+    "EvaluationScore",
+    "FlagReason",
+    "ItemGroup",
+    "LegalBrigadeLink",
+    "QuarterlyEvaluation",
+    "ReplacementReview",
+    "ReviewDecision",
+    "AttendanceState",
+    "CaseHandlingIndicator",
+    "CourtAttendance",
+    "CourtRequirement",
+    "CourtRole",
+    "IndicatorTarget",
+    "OrganisationalFlag",
+    "PointCategory",
+    "PointEntry",
+    "PointsSequence",
+    "ReminderTalk",
+    "Sequence",
+    "ActivityKind",
+    "AttendanceStatus",
+    "MemberStatus",
+    "PoolActivity",
+    "PoolAttendance",
+    "ReserveMember",
     "CaseQualityRecord",
     "CaseQualityShare",
     "CaseRecordSource",

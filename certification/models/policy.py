@@ -48,6 +48,13 @@ class CertificationPolicy(models.Model):
         default=Decimal("0.50"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
+    leader_low_score = models.DecimalField(
+        _("middle leaders: score below which a reminder talk is due"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("70"),
+        help_text=_("Failing the annual concentrated test always calls for one."),
+    )
     reminder_days = models.CharField(
         _("expiry reminders, days ahead"),
         max_length=50,
