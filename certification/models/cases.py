@@ -17,6 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.models.fields import recorded_by
+
 
 class CaseRecordSource(models.TextChoices):
     FORM = "form", _("Entered on the platform")
@@ -45,14 +47,7 @@ class CaseQualityRecord(models.Model):
     source = models.CharField(
         _("source"), max_length=20, choices=CaseRecordSource.choices, default=CaseRecordSource.FORM
     )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    entered_by = recorded_by(_("entered by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 

@@ -23,6 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.models.fields import recorded_by
+
 
 class EvaluationScheme(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
@@ -47,14 +49,7 @@ class EvaluationScheme(models.Model):
         default=Decimal("0.30"),
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = recorded_by(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -111,14 +106,7 @@ class QuarterlyEvaluation(models.Model):
     total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, default=0)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    entered_by = recorded_by(_("entered by"))
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
 
     class Meta:
@@ -202,14 +190,7 @@ class ReplacementReview(models.Model):
         _("decision"), max_length=20, choices=ReviewDecision.choices, default=ReviewDecision.PENDING
     )
     decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = recorded_by(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("flagged at"), default=timezone.now)
 

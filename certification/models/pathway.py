@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.models.fields import recorded_by
+
 
 class PathwayPhase(models.TextChoices):
     PHASE1 = "phase1", _("Phase 1: legal department shadowing")
@@ -43,14 +45,7 @@ class Pathway(models.Model):
     retake_from = models.DateField(_("retake allowed from"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     overdue_notified_on = models.DateField(_("overdue notice sent on"), null=True, blank=True)
-    enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("enrolled by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    enrolled_by = recorded_by(_("enrolled by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -85,14 +80,7 @@ class PathwayTransition(models.Model):
     to_phase = models.CharField(_("to"), max_length=20, choices=PathwayPhase.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     extension_days = models.PositiveIntegerField(_("extension (days)"), default=0)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = recorded_by(_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -142,14 +130,7 @@ class ShadowingLogEntry(models.Model):
         _("hours"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0.5), MaxValueValidator(24)]
     )
     status = models.CharField(_("status"), max_length=20, choices=LogStatus.choices, default=LogStatus.SUBMITTED)
-    signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("signed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    signer = recorded_by(_("signed by"))
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     signer_comment = models.CharField(_("comment"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -179,22 +160,8 @@ class MentorBinding(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     reason = models.CharField(_("reason for binding"), max_length=300, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
-    bound_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("bound by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ended by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    bound_by = recorded_by(_("bound by"))
+    ended_by = recorded_by(_("ended by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

@@ -22,6 +22,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.models.fields import recorded_by
+
 
 class Sequence(models.TextChoices):
     CASE_HANDLING = "case_handling", _("Case-handling points sequence")
@@ -88,14 +90,7 @@ class CourtAttendance(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=AttendanceState.choices, default=AttendanceState.SUBMITTED
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewed_by = recorded_by(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reject_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -132,14 +127,7 @@ class PointEntry(models.Model):
     # manual entry, which then carries its reason in ``description`` and who entered it.
     source_type = models.CharField(_("source type"), max_length=60, blank=True)
     source_id = models.CharField(_("source"), max_length=40, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("entered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = recorded_by(_("entered by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -184,14 +172,7 @@ class CaseHandlingIndicator(models.Model):
     cases_handled = models.PositiveIntegerField(_("cases handled"), default=0)
     incidents_responded = models.PositiveIntegerField(_("incidents responded to"), default=0)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    updated_by = recorded_by(_("updated by"))
 
     class Meta:
         verbose_name = _("case-handling indicator")
@@ -223,14 +204,7 @@ class ReminderTalk(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=300)
     talk_date = models.DateField(_("date of the talk"), null=True, blank=True)
-    talked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("talk by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    talked_by = recorded_by(_("talk by"))
     summary = models.TextField(_("summary"), blank=True)
     follow_up = models.TextField(_("follow-up"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -269,14 +243,7 @@ class OrganisationalFlag(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=300)
     resolution = models.TextField(_("measures taken"), blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("resolved by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    resolved_by = recorded_by(_("resolved by"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised at"), default=timezone.now)
 

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.models.fields import recorded_by
+
 
 class MemberStatus(models.TextChoices):
     NOMINATED = "nominated", _("Nominated, awaiting approval")
@@ -40,23 +42,9 @@ class ReserveMember(models.Model):
         related_name="+",
     )
     nomination_reason = models.CharField(_("reason for nomination"), max_length=300, blank=True)
-    nominated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("nominated by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    nominated_by = recorded_by(_("nominated by"))
     nominated_at = models.DateTimeField(_("nominated at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = recorded_by(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
     started_on = models.DateField(_("member from"), null=True, blank=True)
@@ -92,14 +80,7 @@ class PoolActivity(models.Model):
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    organiser = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("organiser"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    organiser = recorded_by(_("organiser"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

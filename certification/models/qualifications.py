@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models.choices import Tier
+from portal.models.fields import recorded_by
 
 
 class ObtainedBy(models.TextChoices):
@@ -133,14 +134,7 @@ class Qualification(models.Model):
     )
     evidence = models.FileField(_("evidence file"), upload_to="certification/evidence/%Y/", blank=True)
     evidence_note = models.CharField(_("evidence"), max_length=300, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    approved_by = recorded_by(_("approved by"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     # Which expiry reminders (days ahead) went out for the current expiry date.
     reminders_sent = models.JSONField(_("reminders sent"), default=list, blank=True)
@@ -178,14 +172,7 @@ class QualificationEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=20, choices=QualificationStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=QualificationStatus.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = recorded_by(_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -212,14 +199,7 @@ class Certificate(models.Model):
     issued_on = models.DateField(_("issued on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    issued_by = recorded_by(_("issued by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -252,14 +232,7 @@ class CertificateBatch(models.Model):
     done = models.PositiveIntegerField(_("done"), default=0)
     error = models.TextField(_("error"), blank=True)
     archive = models.FileField(_("archive"), upload_to="certification/batches/%Y/", blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    requested_by = recorded_by(_("requested by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

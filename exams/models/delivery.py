@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models.choices import Tier
 from people.models.audience import AudienceRule
+from portal.models.fields import recorded_by
 
 
 class ExamKind(models.TextChoices):
@@ -134,14 +135,7 @@ class Exam(AudienceRule):
     assigned_notified_at = models.DateTimeField(_("examinees notified at"), null=True, blank=True)
     opening_notified_at = models.DateTimeField(_("opening notified at"), null=True, blank=True)
     results_released_at = models.DateTimeField(_("results released at"), null=True, blank=True)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    author = recorded_by(_("author"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # The creating form's one-time key: a double-clicked "save" finds the exam it already made.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -206,14 +200,7 @@ class ExamExemption(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=20, choices=ExemptionReason.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = recorded_by(_("recorded by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -288,14 +275,7 @@ class AttemptTransition(models.Model):
     )
     from_state = models.CharField(_("from"), max_length=20, choices=AttemptState.choices)
     to_state = models.CharField(_("to"), max_length=20, choices=AttemptState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = recorded_by(_("by"))
     actor_label = models.CharField(_("by (label)"), max_length=200, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -327,14 +307,7 @@ class Answer(models.Model):
     correct = models.BooleanField(_("correct"), null=True, blank=True)
     # Filled by a person for the answers they grade (short answers); empty for automatic grading.
     comment = models.TextField(_("grader's comment"), blank=True)
-    graded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("graded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    graded_by = recorded_by(_("graded by"))
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
 
     class Meta:
@@ -361,14 +334,7 @@ class KeyCorrection(models.Model):
     previous_answer = models.JSONField(_("previous key"), null=True, blank=True)
     new_answer = models.JSONField(_("corrected key"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200)
-    corrected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("corrected by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    corrected_by = recorded_by(_("corrected by"))
     corrected_at = models.DateTimeField(_("corrected at"), default=timezone.now)
     attempts_regraded = models.PositiveIntegerField(_("attempts regraded"), default=0)
 

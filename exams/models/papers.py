@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models.choices import Audience, Tier
 from exams.models.questions import OPTION_KEYS, MultipleChoiceScoring, QuestionType
+from portal.models.fields import recorded_by
 
 # Rule tier / audience: "" takes the blueprint's value; ANY means no filter on that attribute.
 INHERIT = ""
@@ -79,14 +80,7 @@ class Blueprint(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=BlueprintStatus.choices, default=BlueprintStatus.DRAFT
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    author = recorded_by(_("author"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     # Set on the personal practice papers an officer makes from their wrong-answer notebook: such a
@@ -222,14 +216,7 @@ class Paper(models.Model):
     attempt = models.PositiveSmallIntegerField(_("draw attempt"), default=0)
     question_count = models.PositiveIntegerField(_("questions"), default=0)
     total_points = models.DecimalField(_("total points"), max_digits=8, decimal_places=2, default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("drawn by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = recorded_by(_("drawn by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

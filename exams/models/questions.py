@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models.choices import Audience, Tier
 from courses.models.fields import ChoiceSetField
+from portal.models.fields import recorded_by
 
 OPTION_KEYS = "ABCDEFGH"
 
@@ -83,14 +84,7 @@ class Question(models.Model):
     # Chinese, see docs/SEARCH.md).
     normalized_stem = models.TextField(_("normalised stem"), blank=True, db_index=False)
     times_drawn = models.PositiveIntegerField(_("times drawn"), default=0)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    author = recorded_by(_("author"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models.audience import AudienceRule, Position
+from portal.models.fields import recorded_by
 
 
 class SamplingStatus(models.TextChoices):
@@ -39,32 +40,11 @@ class SamplingPlan(AudienceRule):
     status = models.CharField(_("status"), max_length=20, choices=SamplingStatus.choices, default=SamplingStatus.DRAFT)
     population_size = models.PositiveIntegerField(_("population"), default=0)
     drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
-    drawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("drawn by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    drawn_by = recorded_by(_("drawn by"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    confirmed_by = recorded_by(_("confirmed by"))
     outcomes_recorded_at = models.DateTimeField(_("outcomes recorded at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = recorded_by(_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
