@@ -232,7 +232,11 @@ DEMO_BUILDERS = [
     "portal.demo.notifications.build",
     "courses.demo.build",
     "exams.demo.build",
+    "certification.demo.leaders.build",
     "certification.demo.qualifications.build",
+    "certification.demo.pool.build",
+    "certification.demo.evaluations.build",
+    "certification.demo.points.build",
 ]
 # Lists of portal.tasks.ScheduleSpec written to django-q2 by `manage.py setup_schedules`.
 SCHEDULE_PROVIDERS = [
@@ -249,6 +253,7 @@ EXAMS_ELIGIBILITY_CHECKS = ["certification.eligibility.lead_test_retake_wait"]
 EXAMS_RESULT_HOOKS: list[str] = [
     "certification.services.qualifications.qualification_from_attempt",
     "certification.services.pathway.pathway_on_attempt_result",
+    "certification.services.leaders.leader_result_hook",
 ]
 # Called when an officer record is created or changed (``people.hooks``):
 # ``hook(*, officer, actor, created, changes)``.
