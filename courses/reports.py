@@ -3,14 +3,12 @@ written as .xlsx (Excel is how HR and unit leaders pass lists around)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
 from courses.selectors import OverdueRow
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from portal.exports import xlsx_bytes
 
 
 def overdue_dataframe(rows: Iterable[OverdueRow], *, unit_labels: dict[int, str]):
@@ -47,15 +45,4 @@ def overdue_dataframe(rows: Iterable[OverdueRow], *, unit_labels: dict[int, str]
 
 def dataframe_xlsx(frame, *, sheet_name: str) -> bytes:
     """The frame as an .xlsx workbook with readable column widths."""
-    import pandas as pd
-
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet_name[:31])
-        sheet = writer.sheets[sheet_name[:31]]
-        for index, column in enumerate(frame.columns, start=1):
-            values = [str(column), *(str(value) for value in frame[column].tolist())]
-            width = max(len(value.encode("gbk", errors="replace")) for value in values) + 2
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 60)
-        sheet.freeze_panes = "A2"
-    return buffer.getvalue()
+    return xlsx_bytes({sheet_name: frame})

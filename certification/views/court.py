@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -50,29 +47,10 @@ from certification.views.court_forms import (
 from people.decorators import role_required, training_staff_required
 from people.models import User
 from people.selectors import unit_full_paths, units_visible_to
+from portal.exports import dataframe_download
 from portal.services import audit_log
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
-
-
-def xlsx_response(frame, *, sheet_name: str, filename: str) -> HttpResponse:
-    """The DataFrame as an xlsx download with readable column widths."""
-    import pandas as pd
-
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        sheet_name = sheet_name[:31]
-        frame.to_excel(writer, index=False, sheet_name=sheet_name)
-        sheet = writer.sheets[sheet_name]
-        for index, column in enumerate(frame.columns, start=1):
-            values = [str(column), *(str(value) for value in frame[column].tolist())]
-            width = max(len(value.encode("gbk", errors="replace")) for value in values) + 2
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 60)
-        sheet.freeze_panes = "A2"
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
 
 
 # --- the officer ------------------------------------------------------------------------------------
@@ -248,7 +226,7 @@ def court_shortfall_xlsx(request):
         action="certification.court.shortfall_exported",
         data={"year": year, "unit": unit.pk if unit else None, "rows": len(frame)},
     )
-    return xlsx_response(frame, sheet_name=_("Court attendance shortfall"), filename=f"庭审旁听未达标-{year}.xlsx")
+    return dataframe_download(frame, sheet_name=_("Court attendance shortfall"), filename=f"庭审旁听未达标-{year}.xlsx")
 
 
 # --- requirements and the points sequence ------------------------------------------------------------

@@ -8,7 +8,6 @@ own results on 我的季度考评.
 
 from __future__ import annotations
 
-import io
 from functools import wraps
 
 from django.contrib import messages
@@ -69,6 +68,7 @@ from certification.views.evaluation_forms import (
 )
 from people.models import OfficerStatus, Unit, User
 from people.selectors import unit_full_paths
+from portal.exports import xlsx_bytes, xlsx_download
 from portal.services import audit_log
 
 
@@ -214,33 +214,19 @@ def evaluation_quarter(request, pk: int, quarter: int):
 @rankings_required
 @require_GET
 def evaluation_quarter_xlsx(request, pk: int, quarter: int):
-    import pandas as pd
 
     scheme = get_scheme_or_404(pk)
     quarter = _quarter_or_404(quarter)
     evaluations = list(quarter_evaluations(request.user, scheme, quarter))
     frame = ranking_dataframe(scheme, evaluations, quarter_reviews(scheme, quarter))
-    buffer = io.BytesIO()
-    sheet_name = f"{scheme.year}年第{quarter}季度"
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet_name)
-        sheet = writer.sheets[sheet_name]
-        for index, column in enumerate(frame.columns, start=1):
-            values = [str(column), *(str(value) for value in frame[column].tolist())]
-            width = max(len(value.encode("gbk", errors="replace")) for value in values) + 2
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 40)
-        sheet.freeze_panes = "D2"
+    content = xlsx_bytes({f"{scheme.year}年第{quarter}季度": frame}, freeze="D2", max_width=40)
     audit_log(
         actor=request.user,
         action="certification.evaluation.exported",
         target=scheme,
         data={"year": scheme.year, "quarter": quarter, "rows": len(frame)},
     )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"法制员季度考评-{scheme.year}Q{quarter}.xlsx"
-    )
-    return response
+    return xlsx_download(content, f"法制员季度考评-{scheme.year}Q{quarter}.xlsx")
 
 
 @manager_required

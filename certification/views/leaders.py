@@ -3,11 +3,8 @@ organisational-measures flags."""
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -37,33 +34,10 @@ from certification.services.leaders import (
 from certification.views.leaders_forms import STATE_CHOICES, FlagResolveForm, TalkCreateForm, TalkRecordForm
 from people.decorators import role_required
 from people.selectors import has_role
+from portal.exports import xlsx_bytes, xlsx_download
 from portal.services import audit_log
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOKEN_KEY = "certification.leader_talk_create"
-
-
-def _xlsx(frames: dict[str, object]) -> bytes:
-    import pandas as pd
-
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in frames.items():
-            sheet_name = str(name)[:31]
-            frame.to_excel(writer, index=False, sheet_name=sheet_name)
-            sheet = writer.sheets[sheet_name]
-            for index, column in enumerate(frame.columns, start=1):
-                values = [str(column), *(str(value) for value in frame[column].tolist())]
-                width = max(len(value.encode("gbk", errors="replace")) for value in values) + 2
-                sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 60)
-            sheet.freeze_panes = "A2"
-    return buffer.getvalue()
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _year(request) -> int:
@@ -95,7 +69,7 @@ def leader_coverage_view(request):
 def leader_coverage_xlsx(request):
     year = _year(request)
     coverage = leader_coverage(year)
-    content = _xlsx(coverage_dataframes(coverage))
+    content = xlsx_bytes(coverage_dataframes(coverage))
     audit_log(
         actor=request.user,
         action="certification.leader_coverage.exported",
@@ -107,7 +81,7 @@ def leader_coverage_xlsx(request):
             "results": len(coverage.results),
         },
     )
-    return _xlsx_response(content, f"middle-leaders-{year}.xlsx")
+    return xlsx_download(content, f"middle-leaders-{year}.xlsx")
 
 
 # --- talks and flags ---------------------------------------------------------------------------------
@@ -136,13 +110,13 @@ def leader_talks(request):
 def leader_talks_xlsx(request):
     filters = talk_filters_from(request.GET)
     talks, flags = talk_list(filters), flag_list(filters)
-    content = _xlsx(talks_dataframes(talks, flags))
+    content = xlsx_bytes(talks_dataframes(talks, flags))
     audit_log(
         actor=request.user,
         action="certification.leader_talks.exported",
         data={"filters": filters.as_data(), "talks": len(talks), "flags": len(flags)},
     )
-    return _xlsx_response(content, f"reminder-talks-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_download(content, f"reminder-talks-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @role_required(*TALK_RECORD_ROLES)

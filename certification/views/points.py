@@ -34,7 +34,6 @@ from certification.services.points import (
     point_entry_delete_manual,
     points_rebuild,
 )
-from certification.views.court import xlsx_response
 from certification.views.court_forms import token_consume, token_issue
 from certification.views.points_forms import (
     IndicatorFilterForm,
@@ -46,6 +45,7 @@ from certification.views.points_forms import (
 )
 from people.decorators import role_required, training_staff_required
 from people.selectors import get_officer_for_user, unit_full_paths, units_visible_to
+from portal.exports import dataframe_download
 from portal.services import audit_log
 
 
@@ -146,7 +146,7 @@ def points_summary_xlsx(request):
         action="certification.points.summary_exported",
         data={"year": year, "unit": unit.pk if unit else None, "q": data.get("q", ""), "rows": len(frame)},
     )
-    return xlsx_response(frame, sheet_name=_("Points"), filename=f"积分汇总-{year}.xlsx")
+    return dataframe_download(frame, sheet_name=_("Points"), filename=f"积分汇总-{year}.xlsx")
 
 
 @role_required(*POINTS_LIST_ROLES)
@@ -161,7 +161,7 @@ def promotion_summary_xlsx(request):
         action="certification.points.promotion_exported",
         data={"year": year, "unit": unit.pk if unit else None, "q": data.get("q", ""), "rows": len(frame)},
     )
-    return xlsx_response(frame, sheet_name=_("Promotion summary"), filename=f"晋升年度汇总-{year}.xlsx")
+    return dataframe_download(frame, sheet_name=_("Promotion summary"), filename=f"晋升年度汇总-{year}.xlsx")
 
 
 @login_required
@@ -193,7 +193,7 @@ def promotion_summary_one_xlsx(request, pk: int):
         target=officer,
         data={"year": year, "officer": officer.police_number, "rows": len(frame)},
     )
-    return xlsx_response(
+    return dataframe_download(
         frame, sheet_name=_("Promotion summary"), filename=f"晋升年度汇总-{officer.police_number}-{year}.xlsx"
     )
 
@@ -283,7 +283,7 @@ def indicator_list_xlsx(request):
         action="certification.indicators.exported",
         data={"year": year, "unit": unit.pk if unit else None, "state": data.get("state", ""), "rows": len(frame)},
     )
-    return xlsx_response(frame, sheet_name=_("Case-handling indicators"), filename=f"办案指标-{year}.xlsx")
+    return dataframe_download(frame, sheet_name=_("Case-handling indicators"), filename=f"办案指标-{year}.xlsx")
 
 
 @training_staff_required

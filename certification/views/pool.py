@@ -3,12 +3,10 @@ attendance, xlsx."""
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -48,9 +46,9 @@ from certification.services.pool import (
 from certification.views.pool_forms import ActivityForm, DecisionForm, EndForm, NominateForm, attendance_entries
 from people.decorators import role_required
 from people.selectors import has_role, units_visible_to
+from portal.exports import xlsx_bytes, xlsx_download
 from portal.services import audit_log
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 
 
@@ -95,28 +93,16 @@ def pool_list(request):
 @role_required(*LIST_ROLES)
 @require_GET
 def pool_export(request):
-    import pandas as pd
 
     filters = pool_filters_from(request.user, request.GET)
     frame = pool_dataframe(pool_member_list(request.user, filters))
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        sheet_name = str(_("Reserve talent pool"))[:31]
-        frame.to_excel(writer, index=False, sheet_name=sheet_name)
-        sheet = writer.sheets[sheet_name]
-        for index, column in enumerate(frame.columns, start=1):
-            values = [str(column), *(str(value) for value in frame[column].tolist())]
-            width = max(len(value.encode("gbk", errors="replace")) for value in values) + 2
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 60)
-        sheet.freeze_panes = "A2"
+    content = xlsx_bytes({str(_("Reserve talent pool")): frame})
     audit_log(
         actor=request.user,
         action="certification.pool.exported",
         data={"filters": filters.as_data(), "rows": len(frame)},
     )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="reserve-pool-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_download(content, f"reserve-pool-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required

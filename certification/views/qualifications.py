@@ -3,7 +3,6 @@ approvals, suspend / revoke / reinstate, evidence, and which exams grant which q
 
 from __future__ import annotations
 
-import io
 import mimetypes
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -61,9 +60,9 @@ from certification.views.qualification_forms import (
 from exams.models import Exam, ExamKind
 from people.decorators import role_required, training_staff_required
 from people.selectors import has_role, units_visible_to
+from portal.exports import xlsx_bytes, xlsx_download
 from portal.services import audit_log
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 EXPIRING_CHOICES = (30, 90, 180)
 
@@ -139,28 +138,16 @@ def qualification_list_view(request):
 @role_required(*LIST_ROLES)
 @require_GET
 def qualification_list_xlsx(request):
-    import pandas as pd
 
     filters, records = _list_context(request)
     frame = qualifications_dataframe(records)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        sheet_name = str(_("Qualifications"))[:31]
-        frame.to_excel(writer, index=False, sheet_name=sheet_name)
-        sheet = writer.sheets[sheet_name]
-        for index, column in enumerate(frame.columns, start=1):
-            values = [str(column), *(str(value) for value in frame[column].tolist())]
-            width = max(len(value.encode("gbk", errors="replace")) for value in values) + 2
-            sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 60)
-        sheet.freeze_panes = "A2"
+    content = xlsx_bytes({str(_("Qualifications")): frame})
     audit_log(
         actor=request.user,
         action="certification.qualifications.exported",
         data={"filters": filters.as_data(), "rows": len(frame)},
     )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="qualifications-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_download(content, f"qualifications-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # --- one record -------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from courses import services
 from courses.forms import AssignmentForm, AssignmentOfficerFilterForm, OverdueFilterForm
 from courses.links import assignment_url, index_url
 from courses.models import AssignmentStatus, CoursePage
-from courses.reports import XLSX_CONTENT_TYPE, dataframe_xlsx, overdue_dataframe
+from courses.reports import dataframe_xlsx, overdue_dataframe
 from courses.selectors import (
     assignment_officer_rows,
     assignment_summary,
@@ -29,6 +29,7 @@ from courses.selectors import (
 )
 from people.decorators import training_staff_required
 from people.selectors import audience_labels, officers_matching, unit_full_paths, units_visible_to
+from portal.exports import XLSX_CONTENT_TYPE
 
 LIST_PAGE_SIZE = 20
 OFFICER_PAGE_SIZE = 50

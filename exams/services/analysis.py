@@ -26,7 +26,6 @@ Numbers are plain floats or None, never NaN, so templates and the xlsx need no s
 
 from __future__ import annotations
 
-import io
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from django.utils.translation import gettext as _
 from exams.models import Answer, Attempt, AttemptCounting, Exam, PaperItem, QuestionType, QuestionVersion
 from exams.selectors.results import RESULT_STATES
 from people.models import Category
+from portal.exports import xlsx_bytes
 from portal.services import audit_log
 
 COUNTED_STATES = RESULT_STATES
@@ -439,14 +439,7 @@ def exam_analysis_export(*, exam: Exam, actor) -> bytes:
     if not analysis.has_data:
         raise AnalysisError(_("No graded attempts yet: there is nothing to export."))
     frames = analysis_frames(analysis)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in frames.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            for column in sheet.columns:
-                width = max(len(str(cell.value or "")) for cell in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(max(10, width * 2), 60)
+    content = xlsx_bytes(frames)
     audit_log(
         actor=actor,
         action="exams.analysis.exported",
@@ -456,4 +449,4 @@ def exam_analysis_export(*, exam: Exam, actor) -> bytes:
             "rows": dict(zip(("summary", "units", "categories", "questions"), map(len, frames.values()), strict=True)),
         },
     )
-    return buffer.getvalue()
+    return content

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import io
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -37,9 +36,8 @@ from exams.views.sampling_forms import (
 )
 from people.decorators import training_staff_required
 from people.models import Category
+from portal.exports import xlsx_bytes, xlsx_download
 from portal.services import audit_log
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _random_exam(pk: int) -> Exam:
@@ -208,29 +206,16 @@ def sampling_coverage_view(request):
 @training_staff_required
 @require_GET
 def sampling_coverage_xlsx(request):
-    import pandas as pd
 
     year = _year(request)
     report = sampling_coverage(year, category=_category(request))
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in coverage_dataframes(report).items():
-            sheet_name = str(name)[:31]
-            frame.to_excel(writer, index=False, sheet_name=sheet_name)
-            sheet = writer.sheets[sheet_name]
-            for index, column in enumerate(frame.columns, start=1):
-                values = [str(column), *(str(value) for value in frame[column].tolist())]
-                width = max(len(value.encode("gbk", errors="replace")) for value in values) + 2
-                sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(width, 60)
-            sheet.freeze_panes = "A2"
+    content = xlsx_bytes(coverage_dataframes(report))
     audit_log(
         actor=request.user,
         action="exams.coverage.exported",
         data={"year": year, "category": report.category, "middle_leaders_met": report.middle_leaders.met},
     )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="sampling-coverage-{year}.xlsx"'
-    return response
+    return xlsx_download(content, f"sampling-coverage-{year}.xlsx")
 
 
 urlpatterns: list = [
