@@ -4,13 +4,16 @@ from certification.views import (
     cases,
     certificates,
     court,
+    dashboards,
     evaluations,
+    file,
     leaders,
     mentors,
     pathway,
     points,
     pool,
     qualifications,
+    reports,
 )
 
 app_name = "certification"
@@ -25,4 +28,7 @@ urlpatterns = [
     *court.urlpatterns,
     *points.urlpatterns,
     *leaders.urlpatterns,
+    *file.urlpatterns,
+    *dashboards.urlpatterns,
+    *reports.urlpatterns,
 ]

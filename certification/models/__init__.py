@@ -47,8 +47,10 @@ from .qualifications import (
     QualificationStatus,
     QualificationType,
 )
+from .reports import UnitReport
 
 __all__ = [
+    "UnitReport",
     "EvaluationItem",
     "EvaluationScheme",
     "EvaluationScore",

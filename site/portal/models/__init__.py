@@ -1,6 +1,7 @@
 from .api_keys import ApiKey, ApiScope
 from .audit import AuditEntry
+from .exports import ExportJob, ExportStatus
 from .notifications import Notification
 from .pages import HomePage
 
-__all__ = ["ApiKey", "ApiScope", "AuditEntry", "HomePage", "Notification"]
+__all__ = ["ApiKey", "ApiScope", "AuditEntry", "ExportJob", "ExportStatus", "HomePage", "Notification"]
