@@ -62,6 +62,8 @@ def nav_items(user) -> list[NavItem]:
         items.append(_item(_("Court attendance shortfall"), "court_shortfall", 67, "shortfall"))
         items.append(_item(_("Points summary"), "points_summary", 68, "points_summary"))
         items.append(_item(_("Over-50 indicators"), "indicator_list", 69, "indicators"))
+    if has_role(user, Role.HR, Role.UNIT_LEADER, Role.ADMIN):
+        items.append(_item(_("Quarterly unit reports"), "unit_reports", 72, "unit_reports"))
     if is_leader_staff(user):
         items.append(_item(_("Middle-leader test coverage"), "leader_coverage", 70, "leader_coverage"))
         items.append(_item(_("Reminder talks"), "leader_talks", 71, "talks"))

@@ -109,15 +109,21 @@ def _fetcher():
     return DataOnlyFetcher()
 
 
-def certificate_pdf(certificate: Certificate, *, request=None, issuer: str | None = None) -> bytes:
-    """The certificate as PDF bytes, in the officer's language (Chinese unless they chose another)."""
+def html_to_pdf(html: str) -> bytes:
+    """Any of certification's printed documents (certificates, files, unit reports) from HTML that
+    carries its own styles: nothing is fetched but ``data:`` URLs."""
     from weasyprint import HTML
 
+    return HTML(string=html, base_url="file:///", url_fetcher=_fetcher()).write_pdf()
+
+
+def certificate_pdf(certificate: Certificate, *, request=None, issuer: str | None = None) -> bytes:
+    """The certificate as PDF bytes, in the officer's language (Chinese unless they chose another)."""
     officer = certificate.qualification.officer
     with translation.override(officer.preferred_language or DEFAULT_LANGUAGE):
         content = certificate_content(certificate, request=request, issuer=issuer)
         html = render_to_string("certification/certificates/pdf.html", {"c": content})
-    return HTML(string=html, base_url="file:///", url_fetcher=_fetcher()).write_pdf()
+    return html_to_pdf(html)
 
 
 def certificate_pdf_filename(certificate: Certificate) -> str:

@@ -9,6 +9,9 @@ Listed in ``SCHEDULES`` (named by the SCHEDULE_PROVIDERS setting):
 
 - ``review_reserve_pool`` every night ends reserve-pool memberships whose basis lapsed or whose
   officer left, with the reason.
+- ``make_unit_reports`` every night makes last quarter's report for every unit below the root
+  once the quarter has ended (only the missing ones: after the first night of a quarter it does
+  nothing).
 - ``rebuild_points_ledgers`` every night brings the current year's points ledgers up to date with
   their sources (idempotent: one entry per source).
 
@@ -42,6 +45,12 @@ SCHEDULES = [
         func="certification.tasks.review_reserve_pool",
         schedule_type=Schedule.DAILY,
         first_run_at=datetime.time(1, 45),
+    ),
+    ScheduleSpec(
+        name="certification.make_unit_reports",
+        func="certification.tasks.make_unit_reports",
+        schedule_type=Schedule.DAILY,
+        first_run_at=datetime.time(3, 0),
     ),
     ScheduleSpec(
         name="certification.rebuild_points_ledgers",
@@ -80,3 +89,9 @@ def rebuild_points_ledgers() -> int:
     from certification.services.points import points_rebuild_all
 
     return points_rebuild_all()
+
+
+def make_unit_reports() -> int:
+    from certification.services.reports import unit_reports_quarter_end
+
+    return unit_reports_quarter_end()
