@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from certification.models import MentorBinding, Pathway, ReminderTalk
 from certification.selectors.court import is_court_reviewer
+from certification.selectors.dashboards import can_view_dashboards
 from certification.selectors.evaluations import can_view_rankings
 from certification.selectors.leaders import is_leader_staff
 from certification.selectors.pathway import can_manage_pathways
@@ -32,6 +33,7 @@ def nav_items(user) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
     items = [
+        _item(_("My law-enforcement file"), "my_file", 44, "file"),
         _item(_("My qualifications"), "my_qualifications", 45, "mine"),
         _item(_("Court attendance"), "my_court", 47, "court"),
         _item(_("My points"), "my_points", 48, "points"),
@@ -62,6 +64,8 @@ def nav_items(user) -> list[NavItem]:
         items.append(_item(_("Court attendance shortfall"), "court_shortfall", 67, "shortfall"))
         items.append(_item(_("Points summary"), "points_summary", 68, "points_summary"))
         items.append(_item(_("Over-50 indicators"), "indicator_list", 69, "indicators"))
+    if can_view_dashboards(user):
+        items.append(_item(_("Statistics"), "dashboard_qualifications", 59, "dashboards"))
     if has_role(user, Role.HR, Role.UNIT_LEADER, Role.ADMIN):
         items.append(_item(_("Quarterly unit reports"), "unit_reports", 72, "unit_reports"))
     if is_leader_staff(user):

@@ -11,7 +11,14 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from certification.models import Pathway, PointEntry, Qualification, QualificationStatus
+from exams.models import Attempt, AttemptState, ExamKind
+from people.models.audience import POSITION_FIELDS, Position
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,13 @@ FILE_ENTRY_PROVIDERS = [
     "certification.selectors.court.file_entries",
     "certification.selectors.points.file_entries",
     "certification.selectors.leaders.file_entries",
+    "certification.selectors.file_sources.lesson_entries",
+    "certification.selectors.file_sources.discussion_entries",
+    "certification.selectors.file_sources.exam_entries",
+    "certification.selectors.file_sources.qualification_entries",
+    "certification.selectors.file_sources.pathway_entries",
+    "certification.selectors.file_sources.mentor_entries",
+    "certification.selectors.file_sources.case_entries",
 ]
 
 
@@ -40,3 +54,117 @@ def officer_file_entries(officer) -> list[FileEntry]:
     for path in FILE_ENTRY_PROVIDERS:
         entries.extend(import_string(path)(officer))
     return sorted(entries, key=lambda entry: entry.date, reverse=True)
+
+
+def filter_entries(
+    entries: list[FileEntry], *, kinds: list[str] | None = None, year: int | None = None
+) -> list[FileEntry]:
+    """The entries of the chosen kinds (all when none is chosen) in the chosen year (all years when None)."""
+    return [
+        entry for entry in entries if (not kinds or entry.kind in kinds) and (year is None or entry.date.year == year)
+    ]
+
+
+# The filter's name for each kind: one kind can carry several entry labels (an exam's kind, a
+# qualification or its certificate, an evaluation or a replacement review).
+KIND_LABELS = {
+    "lesson": _("Lessons"),
+    "discussion": _("Study discussions"),
+    "exam": _("Exams"),
+    "qualification": _("Qualifications and certificates"),
+    "pathway": _("New-officer pathway"),
+    "mentor": _("Mentor bindings"),
+    "case": _("Case quality"),
+    "evaluation": _("Evaluations"),
+    "court": _("Court-hearing attendance"),
+    "points": _("Points"),
+    "pool": _("Reserve talent pool"),
+    "talk": _("Reminder talks"),
+    "talk_flag": _("Organisational measures"),
+}
+
+
+def entry_kinds(entries: list[FileEntry]) -> list[tuple[str, str]]:
+    """(kind, label) of each kind present, in a stable order, for the filter form."""
+    labels: dict[str, str] = {}
+    for entry in entries:
+        labels.setdefault(entry.kind, str(KIND_LABELS.get(entry.kind, entry.kind_label)))
+    return sorted(labels.items(), key=lambda item: item[1])
+
+
+def entry_years(entries: list[FileEntry]) -> list[int]:
+    return sorted({entry.date.year for entry in entries}, reverse=True)
+
+
+@dataclass
+class FileSummary:
+    """The header of the file: who the officer is and where they stand this year."""
+
+    officer: object
+    year: int
+    unit: str
+    category: str
+    positions: list[str]
+    service_start: datetime.date | None
+    age: int | None
+    qualifications: list  # valid Qualification records, with their type
+    pathway_phase: str  # empty when the officer is not on the pathway
+    points_total: Decimal
+    court_verified: int
+    court_required: int | None
+    evaluation_total: Decimal | None
+    evaluation_rank: int | None
+    evaluation_label: str
+    exams_passed: int
+
+
+def officer_file_summary(officer, *, today: datetime.date | None = None) -> FileSummary:
+    # Imported here: these selectors import FileEntry from this module.
+    from certification.selectors.court import court_progress
+    from certification.selectors.evaluations import officer_evaluations
+
+    today = today or timezone.localdate()
+    year = today.year
+    qualifications = list(
+        Qualification.objects.filter(officer=officer, status=QualificationStatus.VALID)
+        .filter(Q(granted_on__isnull=True) | Q(granted_on__lte=today))
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .select_related("qualification_type")
+        .order_by("qualification_type__order", "pk")
+    )
+    pathway = Pathway.objects.filter(officer=officer).first()
+    points = PointEntry.objects.filter(officer=officer, year=year).aggregate(total=Sum("points"))["total"]
+    court = court_progress(officer, year)
+    evaluation = officer_evaluations(officer).first()
+    exams_passed = (
+        Attempt.objects.filter(officer=officer, state=AttemptState.RELEASED, passed=True, released_at__year=year)
+        .exclude(exam__kind=ExamKind.PRACTICE)
+        .values("exam_id")
+        .distinct()
+        .count()
+    )
+    positions = [str(Position(code).label) for code, field in POSITION_FIELDS.items() if getattr(officer, field)]
+    if officer.position:
+        positions.insert(0, officer.position)
+    return FileSummary(
+        officer=officer,
+        year=year,
+        unit=officer.unit.full_path.replace("/", "") if officer.unit_id else "",
+        category=officer.get_category_display(),
+        positions=positions,
+        service_start=officer.service_start_date,
+        age=officer.age_on(today),
+        qualifications=qualifications,
+        pathway_phase=pathway.get_phase_display() if pathway else "",
+        points_total=points or Decimal("0"),
+        court_verified=court.verified,
+        court_required=court.required,
+        evaluation_total=evaluation.total if evaluation else None,
+        evaluation_rank=evaluation.rank if evaluation else None,
+        evaluation_label=(
+            str(_("%(year)s Q%(quarter)s")) % {"year": evaluation.scheme.year, "quarter": evaluation.quarter}
+            if evaluation
+            else ""
+        ),
+        exams_passed=exams_passed,
+    )

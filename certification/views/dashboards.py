@@ -1,7 +1,201 @@
 """HR and unit-leader dashboards: qualification coverage, expiring qualifications, the pathway
-funnel, pass rates, coverage, completion and rankings, each figure drilling down to its
-officers."""
+funnel, pass rates and middle-leader coverage, each figure drilling down to its officers.
+
+Views stay thin: figures come from ``certification.selectors.dashboards``; exports go through
+``portal.services.exports.export_respond`` (registered in ``PORTAL_EXPORTS``), which audits them.
+Anyone but HR, admins and unit leaders — and a unit leader asking for a unit outside their
+subtree — gets a 404.
+"""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from certification.exports import officer_rows
+from certification.models import QualificationType
+from certification.selectors.dashboards import (
+    CELL_EXPIRING,
+    CELL_HOLDERS,
+    CELL_MISSING,
+    CELL_OFFICERS,
+    CELL_PATHWAY,
+    COVERAGE_TYPE_CODES,
+    assignment_completion,
+    can_view_dashboards,
+    dashboard_filters_from,
+    dashboard_units,
+    drill_down_from,
+    drill_down_label,
+    drill_down_officers,
+    evaluation_ranking,
+    exam_pass_rates,
+    middle_leader_status,
+    pathway_funnel,
+    qualification_coverage,
+)
+from people.models import Category
+from people.models.audience import Position
+from portal.charts import bar_chart_svg
+from portal.services.exports import export_respond
+
+DRILL_PAGE_LIMIT = 500
+
+
+def _filters(request):
+    if not can_view_dashboards(request.user):
+        raise Http404
+    return dashboard_filters_from(request.user, request.GET)
+
+
+def _query(filters, **cell) -> str:
+    data = filters.as_data()
+    data.update({key: value for key, value in cell.items() if value not in ("", None)})
+    return urlencode(data, doseq=True)
+
+
+def _drill_url(filters, **cell) -> str:
+    return f"{reverse('certification:dashboard_officers')}?{_query(filters, **cell)}"
+
+
+def _filter_context(request, filters) -> dict:
+    return {
+        "filters": filters,
+        "units": dashboard_units(request.user),
+        "categories": Category.choices,
+        "positions": Position.choices,
+        "all_types": sorted(
+            QualificationType.objects.filter(code__in=COVERAGE_TYPE_CODES),
+            key=lambda kind: COVERAGE_TYPE_CODES.index(kind.code),
+        ),
+        "selected_types": {kind.code for kind in filters.types},
+        "query": _query(filters),
+    }
+
+
+@login_required
+@require_GET
+def dashboard_qualifications(request):
+    filters = _filters(request)
+    table = qualification_coverage(filters)
+    rows = []
+    for row in [*table.rows, table.total]:
+        cells = row.cells(filters.types)
+        for cell in cells:
+            code = cell["type"].code
+            cell["holders_url"] = _drill_url(filters, cell=CELL_HOLDERS, row=row.key, type=code)
+            cell["missing_url"] = _drill_url(filters, cell=CELL_MISSING, row=row.key, type=code)
+            cell["expiring"] = [
+                (days, count, _drill_url(filters, cell=CELL_EXPIRING, row=row.key, type=code, days=days))
+                for days, count in cell["expiring"]
+            ]
+        rows.append(
+            {
+                "row": row,
+                "cells": cells,
+                "officers_url": _drill_url(filters, cell=CELL_OFFICERS, row=row.key),
+                "is_total": row.key == "total",
+            }
+        )
+    charts = [
+        (
+            kind,
+            bar_chart_svg(
+                [(row.label, row.percent(kind.code)) for row in table.rows],
+                title=_("%(type)s: holders") % {"type": kind.name},
+            ),
+        )
+        for kind in filters.types
+    ]
+    context = _filter_context(request, filters) | {"rows": rows, "charts": charts, "table": table}
+    return render(request, "certification/dashboards/qualifications.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_qualifications_xlsx(request):
+    filters = _filters(request)
+    return export_respond(request, kind="certification.dashboard_qualifications", filters=filters.as_data())
+
+
+def _drill(request):
+    filters = _filters(request)
+    drill = drill_down_from(filters, request.GET)
+    return filters, drill
+
+
+@login_required
+@require_GET
+def dashboard_officers(request):
+    filters, drill = _drill(request)
+    officers = drill_down_officers(filters, drill)
+    total = officers.count()
+    context = _filter_context(request, filters) | {
+        "drill": drill,
+        "heading": drill_down_label(filters, drill),
+        "officers": officer_rows(officers[:DRILL_PAGE_LIMIT]),
+        "total": total,
+        "truncated": total > DRILL_PAGE_LIMIT,
+        "limit": DRILL_PAGE_LIMIT,
+        "export_query": _query(filters, **drill.as_data() | {"overdue": "1" if drill.overdue else ""}),
+    }
+    return render(request, "certification/dashboards/officers.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_officers_xlsx(request):
+    filters, drill = _drill(request)
+    data = filters.as_data() | drill.as_data() | {"overdue": "1" if drill.overdue else ""}
+    return export_respond(request, kind="certification.dashboard_officers", filters=data)
+
+
+@login_required
+@require_GET
+def dashboard_overview(request):
+    filters = _filters(request)
+    funnel = [
+        {
+            "step": step,
+            "url": _drill_url(filters, cell=CELL_PATHWAY, row="total", phase=step.phase),
+            "overdue_url": _drill_url(filters, cell=CELL_PATHWAY, row="total", phase=step.phase, overdue="1"),
+        }
+        for step in pathway_funnel(filters)
+    ]
+    pass_rates = exam_pass_rates(filters)
+    category_labels = dict(Category.choices)
+    ranking = evaluation_ranking(filters)
+    completion = assignment_completion(filters)
+    context = _filter_context(request, filters) | {
+        "funnel": funnel,
+        "funnel_chart": bar_chart_svg(
+            [(item["step"].label, item["step"].count) for item in funnel], unit="", title=_("123 pathway")
+        ),
+        "pass_rates": [(row, category_labels.get(row.category, row.category)) for row in pass_rates],
+        "pass_chart": bar_chart_svg(
+            [(f"{row.label} · {category_labels.get(row.category, row.category)}", row.percent) for row in pass_rates],
+            title=_("Pass rate"),
+        ),
+        "leaders": middle_leader_status(filters),
+        "completion": completion,
+        "completion_chart": bar_chart_svg(
+            [(row.label, row.percent) for row in completion], title=_("Study completion")
+        ),
+        "ranking": ranking,
+        "ranking_lists": [(_("Top"), ranking.top, "top"), (_("Bottom"), ranking.bottom, "bottom")] if ranking else [],
+    }
+    return render(request, "certification/dashboards/overview.html", context)
+
+
+urlpatterns: list = [
+    path("dashboards/qualifications/", dashboard_qualifications, name="dashboard_qualifications"),
+    path("dashboards/qualifications.xlsx", dashboard_qualifications_xlsx, name="dashboard_qualifications_xlsx"),
+    path("dashboards/officers/", dashboard_officers, name="dashboard_officers"),
+    path("dashboards/officers.xlsx", dashboard_officers_xlsx, name="dashboard_officers_xlsx"),
+    path("dashboards/overview/", dashboard_overview, name="dashboard_overview"),
+]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from certification.exports import qualifications_export
 from certification.models import (
     Certificate,
     QualificationExam,
@@ -36,7 +37,6 @@ from certification.selectors.qualifications import (
     qualification_exam_rows,
     qualification_filters_from,
     qualification_list,
-    qualifications_dataframe,
     types_for_evidence,
 )
 from certification.services.qualifications import (
@@ -60,8 +60,8 @@ from certification.views.qualification_forms import (
 from exams.models import Exam, ExamKind
 from people.decorators import role_required, training_staff_required
 from people.selectors import has_role, units_visible_to
-from portal.exports import xlsx_bytes, xlsx_download
 from portal.services import audit_log
+from portal.services.exports import export_respond
 
 PAGE_SIZE = 50
 EXPIRING_CHOICES = (30, 90, 180)
@@ -138,16 +138,9 @@ def qualification_list_view(request):
 @role_required(*LIST_ROLES)
 @require_GET
 def qualification_list_xlsx(request):
-
-    filters, records = _list_context(request)
-    frame = qualifications_dataframe(records)
-    content = xlsx_bytes({str(_("Qualifications")): frame})
-    audit_log(
-        actor=request.user,
-        action="certification.qualifications.exported",
-        data={"filters": filters.as_data(), "rows": len(frame)},
-    )
-    return xlsx_download(content, f"qualifications-{timezone.localdate():%Y%m%d}.xlsx")
+    """The filtered list as xlsx: at once when small, else a background export with progress."""
+    filters = qualifications_export.filters_from(request.GET)
+    return export_respond(request, kind="certification.qualifications", filters=filters)
 
 
 # --- one record -------------------------------------------------------------------------------------

@@ -55,6 +55,20 @@ def prune_task_results(days: int | None = None) -> int:
     return deleted
 
 
+def run_export_job(job_id: int) -> None:
+    """Build one queued export (``portal.services.exports.export_job_run``)."""
+    from portal.services.exports import export_job_run
+
+    export_job_run(job_id)
+
+
+def expire_export_files() -> int:
+    """Delete the files of background exports whose download link has expired."""
+    from portal.services.exports import export_files_expire
+
+    return export_files_expire()
+
+
 # --- schedules --------------------------------------------------------------------------------
 
 
@@ -107,6 +121,11 @@ SCHEDULES: list[ScheduleSpec] = [
         func="portal.tasks.prune_task_results",
         schedule_type=Schedule.DAILY,
         first_run_at=datetime.time(3, 30),
+    ),
+    ScheduleSpec(
+        name="portal.expire_export_files",
+        func="portal.tasks.expire_export_files",
+        schedule_type=Schedule.HOURLY,
     ),
 ]
 

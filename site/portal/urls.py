@@ -13,5 +13,9 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("exports/", views.my_exports, name="my_exports"),
+    path("exports/<int:pk>/", views.export_job, name="export_job"),
+    path("exports/<int:pk>/status/", views.export_job_status, name="export_job_status"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("healthz", views.healthz, name="healthz"),
 ]

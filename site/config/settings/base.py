@@ -260,3 +260,14 @@ EXAMS_RESULT_HOOKS: list[str] = [
 PEOPLE_OFFICER_HOOKS: list[str] = ["certification.services.pathway.pathway_enrol_on_officer_change"]
 PLATFORM_NAME = _("Legal training, exam and certification platform")
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
+# Registered list exports (``portal.services.exports``): kind -> dotted path of an object with
+# ``title``, ``count(user, filters)`` and ``build(user, filters, progress) -> ExportResult``.
+PORTAL_EXPORTS: dict[str, str] = {
+    "certification.qualifications": "certification.exports.qualifications_export",
+    "certification.dashboard_officers": "certification.exports.dashboard_officers_export",
+    "certification.dashboard_qualifications": "certification.exports.dashboard_qualifications_export",
+}
+# Exports with more rows than this are built in the background with a progress page.
+PORTAL_EXPORT_INLINE_ROWS = env_int("PORTAL_EXPORT_INLINE_ROWS", 5000, minimum=0)
+# How long the download link of a background export stays valid.
+PORTAL_EXPORT_LINK_HOURS = 24

@@ -21,6 +21,9 @@ def nav_items(user) -> list[NavItem]:
         NavItem(label=_("My tasks"), url=reverse("portal:dashboard"), order=20, key="portal.dashboard"),
         NavItem(label=_("Notifications"), url=reverse("portal:notifications"), order=30, key="portal.notifications"),
     ]
+    if has_role(user, Role.HR, Role.UNIT_LEADER, *TRAINING_STAFF):
+        # Large list exports run in the background and wait here for download.
+        items.append(NavItem(label=_("My exports"), url=reverse("portal:my_exports"), order=890, key="portal.exports"))
     if has_role(user, Role.HR, Role.ADMIN):
         items.append(NavItem(label=_("Audit log"), url=reverse("portal:audit_log"), order=900, key="portal.audit"))
     if has_role(user, *TRAINING_STAFF):

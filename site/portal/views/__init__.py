@@ -1,6 +1,7 @@
 from .audit import audit_log
 from .auth import LoginView, LogoutView, PasswordChangeDoneView, PasswordChangeView
 from .dashboard import dashboard
+from .exports import export_download, export_job, export_job_status, my_exports
 from .health import healthz
 from .notifications import notification_list, notification_read, notifications_read_all
 
@@ -11,7 +12,11 @@ __all__ = [
     "PasswordChangeView",
     "audit_log",
     "dashboard",
+    "export_download",
+    "export_job",
+    "export_job_status",
     "healthz",
+    "my_exports",
     "notification_list",
     "notification_read",
     "notifications_read_all",

@@ -1,0 +1,494 @@
+"""Figures of the HR and unit-leader dashboards, and the officers behind each figure.
+
+Every figure is an aggregate query (``values`` + ``annotate``) grouped by unit path, folded in
+Python onto the units directly below the chosen root: the number of queries depends on the number
+of figures, never on the number of officers. The drill-down (``dashboard_officers``) rebuilds the
+same filter for one cell, so the list holds exactly the officers the figure counted.
+
+Scope: HR and admins see every unit; a unit leader their own subtree; anyone else, or a unit
+outside the reader's subtree, gets a 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certification.models import (
+    Pathway,
+    PathwayPhase,
+    Qualification,
+    QualificationStatus,
+    QualificationType,
+    QuarterlyEvaluation,
+)
+from courses.models import StudyAssignment
+from courses.selectors.assignments import assignment_officers_with_progress
+from exams.models import Attempt, AttemptState, ExamKind
+from exams.selectors.sampling import ceil_fraction, middle_leader_coverage
+from people.models import Category, Role, Unit, User
+from people.models.audience import POSITION_FIELDS, Position
+from people.models.users import STATUSES_OUT_OF_AUDIENCE
+from people.selectors import has_role
+
+# The ladder and the lead-officer qualification: the columns of the coverage table.
+COVERAGE_TYPE_CODES = ("basic", "intermediate", "advanced", "lead_officer")
+EXPIRY_BUCKETS = (30, 60, 90)
+# Cells a drill-down may ask for.
+CELL_OFFICERS = "officers"
+CELL_HOLDERS = "holders"
+CELL_MISSING = "missing"
+CELL_EXPIRING = "expiring"  # with ``days`` in EXPIRY_BUCKETS
+CELL_PATHWAY = "pathway"  # with ``phase``, optionally overdue
+CELLS = (CELL_OFFICERS, CELL_HOLDERS, CELL_MISSING, CELL_EXPIRING, CELL_PATHWAY)
+EXAM_KINDS = (ExamKind.FORMAL, ExamKind.QUALIFICATION, ExamKind.RANDOM)
+MIDDLE_LEADER_FRACTION = (1, 3)
+
+
+def can_view_dashboards(user) -> bool:
+    return has_role(user, Role.HR, Role.ADMIN, Role.UNIT_LEADER)
+
+
+def _sees_everything(user) -> bool:
+    return has_role(user, Role.HR, Role.ADMIN)
+
+
+def dashboard_units(user) -> QuerySet[Unit]:
+    """Units a reader may choose as the root of a dashboard."""
+    if _sees_everything(user):
+        return Unit.objects.all().order_by("path")
+    if user.unit_id:
+        return Unit.get_tree(user.unit).order_by("path")
+    return Unit.objects.none()
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    root: Unit
+    category: str = ""
+    position: str = ""
+    year: int = 0
+    types: tuple[QualificationType, ...] = ()
+
+    @property
+    def as_of(self) -> datetime.date:
+        """The day figures are counted on: today, or the last day of a past year."""
+        today = timezone.localdate()
+        return today if self.year >= today.year else datetime.date(self.year, 12, 31)
+
+    def as_data(self) -> dict:
+        """The filters as plain values: the query string of drill-downs and the export audit."""
+        return {
+            "unit": self.root.pk,
+            "category": self.category,
+            "position": self.position,
+            "year": self.year,
+            "types": [kind.code for kind in self.types],
+        }
+
+
+def dashboard_filters_from(user, params) -> DashboardFilters:
+    """Filters from a query string. A unit outside the reader's scope is a 404; other unknown
+    values fall back to their defaults."""
+    if not can_view_dashboards(user):
+        raise Http404
+    units = dashboard_units(user)
+    raw_unit = str(params.get("unit", ""))
+    if raw_unit:
+        root = units.filter(pk=int(raw_unit)).first() if raw_unit.isdigit() else None
+        if root is None:
+            raise Http404
+    else:
+        root = user.unit if not _sees_everything(user) else Unit.get_root_nodes().first()
+        if root is None:
+            raise Http404
+    category = params.get("category", "")
+    position = params.get("position", "")
+    today = timezone.localdate()
+    raw_year = str(params.get("year", ""))
+    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= today.year else today.year
+    all_types = list(QualificationType.objects.filter(code__in=COVERAGE_TYPE_CODES))
+    all_types.sort(key=lambda kind: COVERAGE_TYPE_CODES.index(kind.code))
+    chosen = set(params.getlist("types") if hasattr(params, "getlist") else params.get("types", []))
+    types = tuple(kind for kind in all_types if kind.code in chosen) or tuple(all_types)
+    return DashboardFilters(
+        root=root,
+        category=category if category in Category.values else "",
+        position=position if position in Position.values else "",
+        year=year,
+        types=types,
+    )
+
+
+def officers_in_scope(filters: DashboardFilters) -> QuerySet[User]:
+    """Officers in service in the root's subtree, of the chosen category and position."""
+    officers = User.objects.filter(unit__path__startswith=filters.root.path, is_active=True).exclude(
+        status__in=STATUSES_OUT_OF_AUDIENCE
+    )
+    if filters.category:
+        officers = officers.filter(category=filters.category)
+    if filters.position:
+        officers = officers.filter(**{POSITION_FIELDS[filters.position]: True})
+    return officers
+
+
+def _valid_on(day: datetime.date, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}status": QualificationStatus.VALID})
+        & (Q(**{f"{prefix}granted_on__isnull": True}) | Q(**{f"{prefix}granted_on__lte": day}))
+        & (Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": day}))
+    )
+
+
+@dataclass
+class DashboardRow:
+    """One unit directly below the root (with its subtree), or the root's own members, or the total."""
+
+    key: str  # unit pk, "direct" (members of the root itself) or "total"
+    label: str
+    officers: int = 0
+    holders: dict[str, int] = field(default_factory=dict)
+    expiring: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def percent(self, code: str) -> float | None:
+        return round(100 * self.holders.get(code, 0) / self.officers, 1) if self.officers else None
+
+    def cells(self, types) -> list[dict]:
+        return [
+            {
+                "type": kind,
+                "holders": self.holders.get(kind.code, 0),
+                "missing": self.officers - self.holders.get(kind.code, 0),
+                "percent": self.percent(kind.code),
+                "expiring": [(days, self.expiring.get((kind.code, days), 0)) for days in EXPIRY_BUCKETS],
+            }
+            for kind in types
+        ]
+
+
+def _row_skeleton(root: Unit) -> tuple[list[DashboardRow], dict[str, DashboardRow], int]:
+    """Rows for the root's children (ordered by name), plus the root's own members; a map from
+    child path to row, and the length of a child's path (treebeard's fixed step)."""
+    children = list(root.get_children())
+    rows = [DashboardRow(key=str(unit.pk), label=unit.name) for unit in children]
+    by_path = {unit.path: row for unit, row in zip(children, rows, strict=True)}
+    rows.append(DashboardRow(key="direct", label=_("%(unit)s (own members)") % {"unit": root.name}))
+    by_path[root.path] = rows[-1]
+    return rows, by_path, len(root.path) + Unit.steplen
+
+
+def _row_for(path: str, root: Unit, by_path: dict[str, DashboardRow], child_length: int) -> DashboardRow:
+    return by_path[path] if path == root.path else by_path[path[:child_length]]
+
+
+@dataclass
+class CoverageTable:
+    filters: DashboardFilters
+    rows: list[DashboardRow]
+    total: DashboardRow
+
+
+def qualification_coverage(filters: DashboardFilters) -> CoverageTable:
+    """Officers in scope, holders of a valid record of each type on ``filters.as_of`` and valid
+    records expiring within 30/60/90 days of it, per unit directly below the root — three queries."""
+    root = filters.root
+    rows, by_path, child_length = _row_skeleton(root)
+    total = DashboardRow(key="total", label=_("All units"))
+    officers = officers_in_scope(filters)
+    for path, count in officers.values_list("unit__path").annotate(n=Count("pk")).order_by():
+        _row_for(path, root, by_path, child_length).officers += count
+        total.officers += count
+    codes = [kind.code for kind in filters.types]
+    day = filters.as_of
+    records = Qualification.objects.filter(_valid_on(day), officer__in=officers, qualification_type__code__in=codes)
+    for path, code, count in (
+        records.values_list("officer__unit__path", "qualification_type__code").annotate(n=Count("pk")).order_by()
+    ):
+        for row in (_row_for(path, root, by_path, child_length), total):
+            row.holders[code] = row.holders.get(code, 0) + count
+    buckets = {
+        f"d{days}": Count("pk", filter=Q(expires_on__lte=day + datetime.timedelta(days=days)))
+        for days in EXPIRY_BUCKETS
+    }
+    expiring = (
+        records.filter(expires_on__isnull=False)
+        .values_list("officer__unit__path", "qualification_type__code")
+        .annotate(**buckets)
+        .order_by()
+    )
+    for path, code, *counts in expiring:
+        for row in (_row_for(path, root, by_path, child_length), total):
+            for days, count in zip(EXPIRY_BUCKETS, counts, strict=True):
+                row.expiring[(code, days)] = row.expiring.get((code, days), 0) + count
+    rows = [row for row in rows if row.officers or row.key != "direct"]
+    return CoverageTable(filters=filters, rows=rows, total=total)
+
+
+@dataclass(frozen=True)
+class DrillDown:
+    """Which figure a drill-down list stands for."""
+
+    cell: str
+    row: str  # unit pk, "direct" or "total"
+    type_code: str = ""
+    days: int = 0
+    phase: str = ""
+    overdue: bool = False
+
+    def as_data(self) -> dict:
+        return {
+            "cell": self.cell,
+            "row": self.row,
+            "type": self.type_code,
+            "days": self.days,
+            "phase": self.phase,
+            "overdue": self.overdue,
+        }
+
+
+def drill_down_from(filters: DashboardFilters, params) -> DrillDown:
+    """The cell named by a query string; one that does not exist in this dashboard is a 404."""
+    cell = params.get("cell", "")
+    row = str(params.get("row", "total"))
+    type_code = params.get("type", "")
+    raw_days = str(params.get("days", ""))
+    phase = params.get("phase", "")
+    if cell not in CELLS:
+        raise Http404
+    if row not in ("total", "direct") and not (
+        row.isdigit() and filters.root.get_children().filter(pk=int(row)).exists()
+    ):
+        raise Http404
+    days = int(raw_days) if raw_days.isdigit() else 0
+    if cell in (CELL_HOLDERS, CELL_MISSING, CELL_EXPIRING) and type_code not in {k.code for k in filters.types}:
+        raise Http404
+    if cell == CELL_EXPIRING and days not in EXPIRY_BUCKETS:
+        raise Http404
+    if cell == CELL_PATHWAY and phase not in PathwayPhase.values:
+        raise Http404
+    return DrillDown(
+        cell=cell,
+        row=row,
+        type_code=type_code if cell != CELL_OFFICERS else "",
+        days=days if cell == CELL_EXPIRING else 0,
+        phase=phase if cell == CELL_PATHWAY else "",
+        overdue=cell == CELL_PATHWAY and params.get("overdue", "") == "1",
+    )
+
+
+def drill_down_officers(filters: DashboardFilters, drill: DrillDown) -> QuerySet[User]:
+    """Exactly the officers a figure counted, ordered by unit and police number."""
+    officers = officers_in_scope(filters)
+    root = filters.root
+    if drill.row == "direct":
+        officers = officers.filter(unit=root)
+    elif drill.row != "total":
+        unit = root.get_children().get(pk=int(drill.row))
+        officers = officers.filter(unit__path__startswith=unit.path)
+    day = filters.as_of
+    if drill.cell in (CELL_HOLDERS, CELL_MISSING, CELL_EXPIRING):
+        condition = Q(qualification_type__code=drill.type_code) & _valid_on(day)
+        if drill.cell == CELL_EXPIRING:
+            condition &= Q(expires_on__lte=day + datetime.timedelta(days=drill.days))
+        holders = Qualification.objects.filter(condition).values("officer_id")
+        officers = officers.exclude(pk__in=holders) if drill.cell == CELL_MISSING else officers.filter(pk__in=holders)
+    elif drill.cell == CELL_PATHWAY:
+        pathways = _pathways(filters).filter(phase=drill.phase)
+        if drill.overdue:
+            pathways = pathways.filter(_overdue(day))
+        officers = officers.filter(pk__in=pathways.values("officer_id"))
+    return officers.select_related("unit").order_by("unit__path", "police_number")
+
+
+def drill_down_label(filters: DashboardFilters, drill: DrillDown) -> str:
+    """A heading that says which figure the list is behind."""
+    if drill.row == "total":
+        where = filters.root.name
+    elif drill.row == "direct":
+        where = _("%(unit)s (own members)") % {"unit": filters.root.name}
+    else:
+        where = filters.root.get_children().get(pk=int(drill.row)).name
+    names = {kind.code: kind.name for kind in filters.types}
+    what = {
+        CELL_OFFICERS: _("officers in scope"),
+        CELL_HOLDERS: _("holding %(type)s") % {"type": names.get(drill.type_code, "")},
+        CELL_MISSING: _("not holding %(type)s") % {"type": names.get(drill.type_code, "")},
+        CELL_EXPIRING: _("%(type)s expiring within %(days)s days")
+        % {"type": names.get(drill.type_code, ""), "days": drill.days},
+        CELL_PATHWAY: str(PathwayPhase(drill.phase).label if drill.phase else "")
+        + (" · " + _("overdue") if drill.overdue else ""),
+    }[drill.cell]
+    return f"{where} · {what}"
+
+
+# ---- the overview page -------------------------------------------------------------------
+
+
+def _pathways(filters: DashboardFilters) -> QuerySet[Pathway]:
+    return Pathway.objects.filter(officer__in=officers_in_scope(filters))
+
+
+def _overdue(day: datetime.date) -> Q:
+    return (
+        Q(phase=PathwayPhase.PHASE1, phase1_due__lt=day)
+        | Q(phase=PathwayPhase.PHASE2, phase2_due__lt=day)
+        | Q(phase=PathwayPhase.PHASE3, phase3_due__lt=day)
+    )
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    phase: str
+    label: str
+    count: int
+    overdue: int
+
+
+def pathway_funnel(filters: DashboardFilters) -> list[FunnelStep]:
+    """New officers of the scope in each phase of the 123 pathway, and how many are past the
+    phase's due date — one query."""
+    counts = {
+        phase: (count, overdue)
+        for phase, count, overdue in _pathways(filters)
+        .values_list("phase")
+        .annotate(n=Count("pk"), late=Count("pk", filter=_overdue(filters.as_of)))
+        .order_by()
+    }
+    return [
+        FunnelStep(
+            phase=phase, label=str(label), count=counts.get(phase, (0, 0))[0], overdue=counts.get(phase, (0, 0))[1]
+        )
+        for phase, label in PathwayPhase.choices
+    ]
+
+
+@dataclass
+class PassRateRow:
+    path: str
+    label: str
+    category: str
+    sat: int = 0
+    passed: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.passed / self.sat, 1) if self.sat else None
+
+
+def exam_pass_rates(filters: DashboardFilters) -> list[PassRateRow]:
+    """Released formal, qualification and random exams opening in the year: per unit below the
+    root and category, officers who sat (an exam they sat counts once) and how many of those
+    exam-sittings passed. A sitting passed when any released attempt of that exam passed — the
+    counted attempt of a "highest" exam; one query."""
+    root = filters.root
+    children = list(root.get_children())
+    labels = {unit.path: unit.name for unit in children}
+    labels[root.path] = _("%(unit)s (own members)") % {"unit": root.name}
+    child_length = len(root.path) + Unit.steplen
+    sittings = (
+        Attempt.objects.filter(
+            officer__in=officers_in_scope(filters),
+            exam__kind__in=EXAM_KINDS,
+            exam__opens_at__year=filters.year,
+            state=AttemptState.RELEASED,
+        )
+        .values_list("officer__unit__path", "officer__category")
+        .annotate(
+            sat=Count("exam_id", distinct=True),
+            passed=Count("exam_id", filter=Q(passed=True), distinct=True),
+        )
+        .order_by()
+    )
+    rows: dict[tuple[str, str], PassRateRow] = {}
+    for path, category, sat, passed in sittings:
+        # Distinct per officer: sum the officer-level rows per unit and category.
+        key = (path if path == root.path else path[:child_length], category)
+        row = rows.setdefault(key, PassRateRow(path=key[0], label=labels.get(key[0], ""), category=category))
+        row.sat += sat
+        row.passed += passed
+    order = {path: index for index, path in enumerate([unit.path for unit in children] + [root.path])}
+    return sorted(rows.values(), key=lambda row: (order.get(row.path, 0), row.category))
+
+
+@dataclass(frozen=True)
+class LeaderCoverage:
+    total: int
+    tested: int
+    required: int
+
+    @property
+    def met(self) -> bool:
+        return self.tested >= self.required
+
+
+def middle_leader_status(filters: DashboardFilters) -> LeaderCoverage:
+    """The 1/3 rule for the year, counted over the middle leaders in the chosen subtree."""
+    coverage = middle_leader_coverage(filters.year)
+    in_scope = set(officers_in_scope(filters).filter(is_middle_leader=True).values_list("pk", flat=True))
+    untested = sum(1 for officer in coverage.untested if officer.pk in in_scope)
+    total = len(in_scope)
+    return LeaderCoverage(total=total, tested=total - untested, required=ceil_fraction(*MIDDLE_LEADER_FRACTION, total))
+
+
+RANKING_SIZE = 5
+
+
+@dataclass(frozen=True)
+class RankingSummary:
+    quarter: int
+    top: list
+    bottom: list
+
+
+def evaluation_ranking(filters: DashboardFilters) -> RankingSummary | None:
+    """The year's latest evaluated quarter: the best and the lowest ranked legal officers of the
+    chosen subtree (rank is over everyone evaluated). None when the year has no evaluations — three
+    queries at most."""
+    evaluations = QuarterlyEvaluation.objects.filter(
+        scheme__year=filters.year, officer__in=officers_in_scope(filters), rank__isnull=False
+    )
+    quarter = evaluations.aggregate(latest=Max("quarter"))["latest"]
+    if quarter is None:
+        return None
+    ranked = evaluations.filter(quarter=quarter).select_related("officer", "unit")
+    top = list(ranked.order_by("rank", "pk")[:RANKING_SIZE])
+    shown = {evaluation.pk for evaluation in top}
+    bottom = [item for item in ranked.order_by("-rank", "-pk")[:RANKING_SIZE] if item.pk not in shown]
+    return RankingSummary(quarter=quarter, top=top, bottom=list(reversed(bottom)))
+
+
+@dataclass
+class CompletionRow:
+    path: str
+    label: str
+    assigned: int = 0
+    complete: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.complete / self.assigned, 1) if self.assigned else None
+
+
+def assignment_completion(filters: DashboardFilters) -> list[CompletionRow]:
+    """Study assignments made in the year (still active or closed): per unit below the root,
+    officer-assignments of the audience today and how many of them have learned every live lesson.
+    Two queries per assignment, however many officers."""
+    root = filters.root
+    children = list(root.get_children())
+    rows = {unit.path: CompletionRow(path=unit.path, label=unit.name) for unit in children}
+    rows[root.path] = CompletionRow(path=root.path, label=_("%(unit)s (own members)") % {"unit": root.name})
+    child_length = len(root.path) + Unit.steplen
+    assignments = StudyAssignment.objects.filter(created_at__year=filters.year, course__isnull=False)
+    scope = officers_in_scope(filters)
+    for assignment in assignments.select_related("course"):
+        officers, total = assignment_officers_with_progress(assignment, within=scope)
+        for field_name, queryset in (("assigned", officers), ("complete", officers.filter(learned_count__gte=total))):
+            for path, count in queryset.order_by().values_list("unit__path").annotate(n=Count("pk", distinct=True)):
+                row = rows[path if path == root.path else path[:child_length]]
+                setattr(row, field_name, getattr(row, field_name) + count)
+    return [row for row in rows.values() if row.assigned]

@@ -1,0 +1,305 @@
+"""HR and unit-leader dashboards: coverage figures, expiring buckets, the pathway funnel, drill-downs
+that list exactly the officers behind a figure, filters, scope (404), exports equal to the
+drill-down, and a query count that does not grow with the number of officers."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from certification.models import (
+    EvaluationScheme,
+    Pathway,
+    PathwayPhase,
+    Qualification,
+    QualificationStatus,
+    QualificationType,
+    QuarterlyEvaluation,
+)
+from people.models import Category
+from portal.models import AuditEntry
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def record(officer, code: str, *, status=QualificationStatus.VALID, expires_in: int | None = None) -> Qualification:
+    return Qualification.objects.create(
+        officer=officer,
+        qualification_type=QualificationType.objects.get(code=code),
+        status=status,
+        granted_on=today() - datetime.timedelta(days=400),
+        expires_on=None if expires_in is None else today() + datetime.timedelta(days=expires_in),
+        source="manual",
+    )
+
+
+def pathway(officer, phase: str, *, due_in: int) -> Pathway:
+    due = today() + datetime.timedelta(days=due_in)
+    start = today() - datetime.timedelta(days=30)
+    return Pathway.objects.create(
+        officer=officer,
+        phase=phase,
+        start_date=start,
+        phase_started_on=start,
+        phase1_due=due,
+        phase2_due=due,
+        phase3_due=due,
+    )
+
+
+@pytest.fixture
+def data(station, squad, other_unit, officer, auxiliary, squad_officer, unit_leader, outsider, hr):
+    """Station subtree: officer (basic, expiring in 20 days), auxiliary (basic, no expiry),
+    squad_officer (basic revoked, intermediate expiring in 75 days), unit_leader (nothing).
+    Other unit: outsider (basic expiring in 50 days). HR's own unit: hr (nothing)."""
+    record(officer, "basic", expires_in=20)
+    record(auxiliary, "basic")
+    record(squad_officer, "basic", status=QualificationStatus.REVOKED)
+    record(squad_officer, "intermediate", expires_in=75)
+    record(outsider, "basic", expires_in=50)
+    pathway(squad_officer, PathwayPhase.PHASE1, due_in=-3)
+    pathway(auxiliary, PathwayPhase.PHASE2, due_in=10)
+    return {"station": station, "other": other_unit}
+
+
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def page(client, user, name="certification:dashboard_qualifications", **params):
+    client.force_login(user)
+    return client.get(reverse(name), params)
+
+
+def row(response, key):
+    return next(item for item in response.context["rows"] if item["row"].key == str(key))
+
+
+def cell(item, code):
+    return next(c for c in item["cells"] if c["type"].code == code)
+
+
+def drill_numbers(response) -> list[str]:
+    return [officer[next(iter(officer))] for officer in response.context["officers"]]
+
+
+def test_coverage_counts_percentages_and_expiring_buckets(client, hr, data, station, other_unit):
+    response = page(client, hr)
+    assert response.status_code == 200
+    station_row = row(response, station.pk)
+    assert station_row["row"].officers == 4  # officer, auxiliary, squad officer, unit leader
+    basic = cell(station_row, "basic")
+    assert (basic["holders"], basic["missing"], basic["percent"]) == (2, 2, 50.0)
+    assert [(days, count) for days, count, _url in basic["expiring"]] == [(30, 1), (60, 1), (90, 1)]
+    intermediate = cell(station_row, "intermediate")
+    assert intermediate["holders"] == 1
+    assert [(days, count) for days, count, _url in intermediate["expiring"]] == [(30, 0), (60, 0), (90, 1)]
+    other_basic = cell(row(response, other_unit.pk), "basic")
+    assert other_basic["holders"] == 1 and other_basic["percent"] == 100.0
+    assert [count for _days, count, _url in other_basic["expiring"]] == [0, 1, 1]
+    total = row(response, "total")
+    assert total["row"].officers == 6 and cell(total, "basic")["holders"] == 3
+    assert 'class="chart chart-bars' in response.content.decode()
+
+
+def test_filters_category_position_and_types(client, hr, data, station, officer):
+    response = page(client, hr, unit=station.pk, category=Category.AUXILIARY, types="basic")
+    assert [kind.code for kind in response.context["filters"].types] == ["basic"]
+    total = row(response, "total")
+    assert total["row"].officers == 1 and cell(total, "basic")["percent"] == 100.0
+    officer.is_middle_leader = True
+    officer.save()
+    response = page(client, hr, unit=station.pk, position="middle_leader")
+    assert row(response, "total")["row"].officers == 2  # the officer and the unit leader
+    assert cell(row(response, "total"), "basic")["holders"] == 1
+
+
+@pytest.mark.parametrize(
+    ("cell_name", "extra", "expected"),
+    [
+        ("holders", {"type": "basic"}, ["200001", "F200002"]),
+        ("missing", {"type": "basic"}, ["200010", "200003"]),
+        ("expiring", {"type": "basic", "days": 30}, ["200001"]),
+        ("expiring", {"type": "intermediate", "days": 90}, ["200003"]),
+        ("officers", {}, ["200001", "F200002", "200010", "200003"]),
+    ],
+)
+def test_drill_down_lists_exactly_the_officers_behind_the_figure(client, hr, data, station, cell_name, extra, expected):
+    dashboard = page(client, hr)
+    figure = row(dashboard, station.pk)
+    if cell_name == "officers":
+        url = figure["officers_url"]
+    elif cell_name == "expiring":
+        url = next(u for d, _c, u in cell(figure, extra["type"])["expiring"] if d == extra["days"])
+    else:
+        url = cell(figure, extra["type"])[f"{cell_name}_url"]
+    response = client.get(url)
+    assert response.status_code == 200
+    assert sorted(drill_numbers(response)) == sorted(expected)
+    assert response.context["total"] == len(expected)
+
+
+def test_pathway_funnel_counts_and_overdue_drill_down(client, hr, data, squad_officer):
+    response = page(client, hr, name="certification:dashboard_overview")
+    assert response.status_code == 200
+    steps = {item["step"].phase: item for item in response.context["funnel"]}
+    assert (steps["phase1"]["step"].count, steps["phase1"]["step"].overdue) == (1, 1)
+    assert (steps["phase2"]["step"].count, steps["phase2"]["step"].overdue) == (1, 0)
+    assert steps["phase3"]["step"].count == 0
+    overdue = client.get(steps["phase1"]["overdue_url"])
+    assert drill_numbers(overdue) == [squad_officer.police_number]
+    assert drill_numbers(client.get(steps["phase2"]["overdue_url"])) == []
+
+
+def test_evaluation_ranking_shows_the_latest_quarter_within_scope(
+    client, unit_leader, data, officer, squad_officer, outsider
+):
+    scheme = EvaluationScheme.objects.create(year=today().year, title="考评")
+    for quarter, ranks in (
+        (1, {officer: 1, squad_officer: 2, outsider: 3}),
+        (2, {outsider: 1, squad_officer: 2, officer: 3}),
+    ):
+        for person, rank in ranks.items():
+            QuarterlyEvaluation.objects.create(
+                scheme=scheme, officer=person, quarter=quarter, unit=person.unit, total=100 - rank, rank=rank
+            )
+    ranking = page(client, unit_leader, name="certification:dashboard_overview").context["ranking"]
+    assert ranking.quarter == 2
+    assert [evaluation.officer for evaluation in ranking.top] == [squad_officer, officer]
+    assert ranking.bottom == []  # two officers in scope: all already shown
+
+
+def test_assignment_completion_by_unit(client, hr, trainer, data, station, squad, officer, squad_officer):
+    from courses.models import CourseIndexPage
+    from tests.courses.conftest import assign, learn, make_course, make_lesson
+
+    course = make_course(CourseIndexPage.objects.get(), "伤害案件办理清单", slug="injury-cases")
+    lessons = [make_lesson(course, "受案登记"), make_lesson(course, "伤情鉴定")]
+    assign(course, by=trainer, units_with_subtree=[station])
+    for lesson in lessons:
+        learn(officer, lesson)
+    learn(squad_officer, lessons[0])
+    response = page(client, hr, name="certification:dashboard_overview", unit=station.pk)
+    rows = {row.path: (row.assigned, row.complete) for row in response.context["completion"]}
+    # The squad: squad officer (half done). The station's own members: officer (done), auxiliary, unit leader.
+    assert rows == {squad.path: (1, 0), station.path: (3, 1)}
+
+
+def test_exam_pass_rates_count_released_results_per_unit_and_category(
+    client, hr, data, station, other_unit, officer, auxiliary, outsider
+):
+    from exams.models import Attempt, AttemptState
+    from tests.certification.qualification_support import qualification_exam, sit
+
+    exam = qualification_exam(officer, auxiliary, outsider)
+    sit(exam, officer, correct=True)
+    sit(exam, auxiliary, correct=False)
+    sit(exam, outsider, correct=False)
+    Attempt.objects.filter(exam=exam).exclude(officer=outsider).update(state=AttemptState.RELEASED)
+    Attempt.objects.filter(exam=exam, officer=outsider).update(state=AttemptState.GRADED)
+    response = page(client, hr, name="certification:dashboard_overview")
+    rows = {(row.path, row.category): (row.sat, row.passed) for row, _label in response.context["pass_rates"]}
+    # The outsider's result is not released yet: it does not count.
+    assert rows == {(station.path, Category.OFFICER): (1, 1), (station.path, Category.AUXILIARY): (1, 0)}
+
+
+def test_unit_leader_sees_only_their_subtree(client, unit_leader, data, station, other_unit, squad):
+    response = page(client, unit_leader)
+    assert response.status_code == 200
+    assert response.context["filters"].root == station
+    assert [item["row"].key for item in response.context["rows"]] == [str(squad.pk), "direct", "total"]
+    assert set(response.context["units"]) == {station, squad}
+    assert page(client, unit_leader, unit=squad.pk).status_code == 200
+    assert page(client, unit_leader, unit=other_unit.pk).status_code == 404
+    assert page(client, unit_leader, name="certification:dashboard_overview", unit=other_unit.pk).status_code == 404
+    drill = client.get(reverse("certification:dashboard_officers"), {"unit": other_unit.pk, "cell": "officers"})
+    assert drill.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["officer", "trainer", "outsider"])
+def test_others_get_404(client, request, data, persona):
+    user = request.getfixturevalue(persona)
+    for name in ("certification:dashboard_qualifications", "certification:dashboard_overview"):
+        assert page(client, user, name=name).status_code == 404
+    assert page(client, user, name="certification:dashboard_officers", cell="officers").status_code == 404
+
+
+def test_unknown_cell_is_404(client, hr, data, other_unit, squad):
+    assert page(client, hr, name="certification:dashboard_officers", cell="nonsense").status_code == 404
+    # A row that is not a unit directly below the chosen root.
+    assert page(client, hr, name="certification:dashboard_officers", cell="officers", row=squad.pk).status_code == 404
+    assert (
+        page(client, hr, name="certification:dashboard_officers", cell="expiring", type="basic", days=45).status_code
+        == 404
+    )
+
+
+def test_export_rows_equal_the_drill_down_and_are_audited(client, hr, data, station):
+    import pandas as pd
+
+    english(client)
+    figure = row(page(client, hr), station.pk)
+    drill = client.get(cell(figure, "basic")["missing_url"])
+    export = client.get(f"{reverse('certification:dashboard_officers_xlsx')}?{drill.context['export_query']}")
+    assert export.status_code == 200
+    frame = pd.read_excel(io.BytesIO(export.content), dtype=str)
+    assert [list(officer.values()) for officer in drill.context["officers"]] == frame.values.tolist()
+    assert list(frame["Police number"]) == drill_numbers(drill)
+    entry = AuditEntry.objects.get(action="certification.dashboard_officers.export")
+    assert entry.actor == hr and entry.data["rows"] == 2
+    assert entry.data["filters"]["cell"] == "missing" and entry.data["filters"]["row"] == str(station.pk)
+
+
+def test_coverage_table_export(client, hr, data, station):
+    import pandas as pd
+
+    english(client)
+    response = page(client, hr, name="certification:dashboard_qualifications_xlsx", unit=station.pk, types="basic")
+    frame = pd.read_excel(io.BytesIO(response.content))
+    total = frame[frame["Unit"] == "All units"].iloc[0]
+    assert (total["Officers"], total["Holders"], total["Percentage"]) == (4, 2, 50.0)
+    assert AuditEntry.objects.filter(action="certification.dashboard_qualifications.export").count() == 1
+
+
+def _population(units, per_unit: int) -> None:
+    for unit in units:
+        for index in range(per_unit):
+            officer = UserFactory(unit=unit, is_new_officer=index % 2 == 0)
+            record(officer, "basic", expires_in=index * 10 + 5)
+            if index % 3 == 0:
+                record(officer, "intermediate", expires_in=80)
+            if index % 2 == 0:
+                pathway(officer, PathwayPhase.PHASE1, due_in=index - 2)
+
+
+def _queries(client, name) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse(name)).status_code == 200
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_the_officers(client, hr, station, squad, other_unit):
+    client.force_login(hr)
+    _population([station, squad, other_unit], 2)
+    small = {
+        name: _queries(client, name)
+        for name in ("certification:dashboard_qualifications", "certification:dashboard_overview")
+    }
+    _population([station, squad, other_unit], 8)  # five times as many officers in all
+    large = {
+        name: _queries(client, name)
+        for name in ("certification:dashboard_qualifications", "certification:dashboard_overview")
+    }
+    assert small == large
