@@ -41,6 +41,7 @@ from certification.selectors.dashboards import (
 )
 from people.models import Category
 from people.models.audience import Position
+from people.selectors import unit_full_paths
 from portal.charts import bar_chart_svg
 from portal.services.exports import export_respond
 
@@ -66,7 +67,8 @@ def _drill_url(filters, **cell) -> str:
 def _filter_context(request, filters) -> dict:
     return {
         "filters": filters,
-        "units": dashboard_units(request.user),
+        # (pk, full path) in one query: a Unit's ``full_path`` reads its ancestors each time.
+        "units": list(unit_full_paths(dashboard_units(request.user)).items()),
         "categories": Category.choices,
         "positions": Position.choices,
         "all_types": sorted(

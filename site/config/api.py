@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.openapi.docs import Swagger
 
 from certification.api import router as certification_router
+from certification.api_qualifications import router as qualifications_router
 from people.api import router as people_router
 from portal.api_auth import unauthorized_message
 
@@ -88,3 +89,4 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/", people_router)
 api.add_router("/", certification_router)
+api.add_router("/", qualifications_router)

@@ -8,6 +8,7 @@ class ApiScope(models.TextChoices):
     PEOPLE_READ = "people:read", _("Read units and personnel")
     PEOPLE_WRITE = "people:write", _("Write personnel")
     CASES_WRITE = "cases:write", _("Write case-quality records")
+    QUALIFICATIONS_READ = "qualifications:read", _("Read qualification records and officer summaries")
 
 
 class ApiKey(models.Model):
