@@ -125,16 +125,26 @@ def dashboard_filters_from(user, params) -> DashboardFilters:
     )
 
 
+def _in_scope(filters: DashboardFilters, prefix: str = "", *, unit_ids: list[int] | None = None) -> Q:
+    """Officers in service in the root's subtree, of the chosen category and position; ``prefix``
+    ("officer__") applies it to rows that point at an officer, as a join rather than a subquery;
+    ``unit_ids`` (the subtree's units) saves the join to the unit table."""
+    in_units = (
+        Q(**{f"{prefix}unit_id__in": unit_ids})
+        if unit_ids is not None
+        else Q(**{f"{prefix}unit__path__startswith": filters.root.path})
+    )
+    condition = in_units & Q(**{f"{prefix}is_active": True}) & ~Q(**{f"{prefix}status__in": STATUSES_OUT_OF_AUDIENCE})
+    if filters.category:
+        condition &= Q(**{f"{prefix}category": filters.category})
+    if filters.position:
+        condition &= Q(**{f"{prefix}{POSITION_FIELDS[filters.position]}": True})
+    return condition
+
+
 def officers_in_scope(filters: DashboardFilters) -> QuerySet[User]:
     """Officers in service in the root's subtree, of the chosen category and position."""
-    officers = User.objects.filter(unit__path__startswith=filters.root.path, is_active=True).exclude(
-        status__in=STATUSES_OUT_OF_AUDIENCE
-    )
-    if filters.category:
-        officers = officers.filter(category=filters.category)
-    if filters.position:
-        officers = officers.filter(**{POSITION_FIELDS[filters.position]: True})
-    return officers
+    return User.objects.filter(_in_scope(filters))
 
 
 def _valid_on(day: datetime.date, prefix: str = "") -> Q:
@@ -199,32 +209,30 @@ def qualification_coverage(filters: DashboardFilters) -> CoverageTable:
     root = filters.root
     rows, by_path, child_length = _row_skeleton(root)
     total = DashboardRow(key="total", label=_("All units"))
-    officers = officers_in_scope(filters)
-    for path, count in officers.values_list("unit__path").annotate(n=Count("pk")).order_by():
-        _row_for(path, root, by_path, child_length).officers += count
+    # Unit ids instead of path joins: the subtree is a few hundred units at most.
+    paths = dict(Unit.objects.filter(path__startswith=root.path).values_list("pk", "path"))
+    scope = _in_scope(filters, "officer__", unit_ids=list(paths))
+    officers = User.objects.filter(_in_scope(filters, unit_ids=list(paths)))
+    for unit_id, count in officers.values_list("unit_id").annotate(n=Count("pk")).order_by():
+        _row_for(paths[unit_id], root, by_path, child_length).officers += count
         total.officers += count
-    codes = [kind.code for kind in filters.types]
+    codes = {kind.pk: kind.code for kind in filters.types}
     day = filters.as_of
-    records = Qualification.objects.filter(_valid_on(day), officer__in=officers, qualification_type__code__in=codes)
-    for path, code, count in (
-        records.values_list("officer__unit__path", "qualification_type__code").annotate(n=Count("pk")).order_by()
-    ):
-        for row in (_row_for(path, root, by_path, child_length), total):
-            row.holders[code] = row.holders.get(code, 0) + count
+    # Holders and the expiry buckets in one grouped pass over the records (no join but the officer).
+    records = Qualification.objects.filter(_valid_on(day), scope, qualification_type_id__in=list(codes))
     buckets = {
-        f"d{days}": Count("pk", filter=Q(expires_on__lte=day + datetime.timedelta(days=days)))
+        f"d{days}": Count("pk", filter=Q(expires_on__isnull=False, expires_on__lte=day + datetime.timedelta(days=days)))
         for days in EXPIRY_BUCKETS
     }
-    expiring = (
-        records.filter(expires_on__isnull=False)
-        .values_list("officer__unit__path", "qualification_type__code")
-        .annotate(**buckets)
-        .order_by()
+    grouped = (
+        records.values_list("officer__unit_id", "qualification_type_id").annotate(n=Count("pk"), **buckets).order_by()
     )
-    for path, code, *counts in expiring:
-        for row in (_row_for(path, root, by_path, child_length), total):
-            for days, count in zip(EXPIRY_BUCKETS, counts, strict=True):
-                row.expiring[(code, days)] = row.expiring.get((code, days), 0) + count
+    for unit_id, type_id, count, *expiring in grouped:
+        code = codes[type_id]
+        for row in (_row_for(paths[unit_id], root, by_path, child_length), total):
+            row.holders[code] = row.holders.get(code, 0) + count
+            for days, soon in zip(EXPIRY_BUCKETS, expiring, strict=True):
+                row.expiring[(code, days)] = row.expiring.get((code, days), 0) + soon
     rows = [row for row in rows if row.officers or row.key != "direct"]
     return CoverageTable(filters=filters, rows=rows, total=total)
 
