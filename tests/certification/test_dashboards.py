@@ -154,6 +154,9 @@ def test_drill_down_lists_exactly_the_officers_behind_the_figure(client, hr, dat
 def test_pathway_funnel_counts_and_overdue_drill_down(client, hr, data, squad_officer):
     response = page(client, hr, name="certification:dashboard_overview")
     assert response.status_code == 200
+    html = response.content.decode()
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "<" not in title[len("<title>") :] and html.count('id="dashboard-ranking"') == 1
     steps = {item["step"].phase: item for item in response.context["funnel"]}
     assert (steps["phase1"]["step"].count, steps["phase1"]["step"].overdue) == (1, 1)
     assert (steps["phase2"]["step"].count, steps["phase2"]["step"].overdue) == (1, 0)
