@@ -17,10 +17,18 @@ from django.utils.translation import gettext_lazy
 
 from certification.selectors.dashboards import (
     EXPIRY_BUCKETS,
+    DashboardFilters,
+    DrillFigures,
+    assignment_completion,
     dashboard_filters_from,
+    drill_down_figures,
     drill_down_from,
     drill_down_label,
     drill_down_officers,
+    evaluation_ranking,
+    exam_pass_rates,
+    middle_leader_status,
+    pathway_funnel,
     qualification_coverage,
 )
 from certification.selectors.qualifications import (
@@ -28,6 +36,7 @@ from certification.selectors.qualifications import (
     qualification_list,
     qualifications_dataframe,
 )
+from people.models import Category
 from portal.services.exports import ExportResult
 
 QUALIFICATION_FILTER_KEYS = ("type", "status", "unit", "expiring", "q")
@@ -57,15 +66,28 @@ class QualificationsExport:
         )
 
 
-def officer_rows(officers) -> list[dict]:
-    """The drill-down list as rows: the same columns on screen and in the file."""
+def officer_columns(figures: DrillFigures | None = None) -> list[str]:
+    return [_("Police number"), _("Name"), _("Unit"), _("Category"), *(figures.columns if figures else ())]
+
+
+def officer_rows(officers, figures: DrillFigures | None = None) -> list[dict]:
+    """The drill-down list as rows: the same columns on screen and in the file; with ``figures``,
+    each officer's share of a figure that counts sittings or assignments."""
+    columns = officer_columns(figures)
     return [
-        {
-            _("Police number"): officer.police_number,
-            _("Name"): officer.name,
-            _("Unit"): officer.unit.name if officer.unit else "",
-            _("Category"): officer.get_category_display(),
-        }
+        dict(
+            zip(
+                columns,
+                [
+                    officer.police_number,
+                    officer.name,
+                    officer.unit.name if officer.unit else "",
+                    officer.get_category_display(),
+                    *(figures.by_officer.get(officer.pk, (0, 0)) if figures else ()),
+                ],
+                strict=True,
+            )
+        )
         for officer in officers
     ]
 
@@ -87,9 +109,10 @@ class DashboardOfficersExport:
         import pandas as pd
 
         dashboard, drill, officers = self._officers(user, filters)
-        rows = officer_rows(officers.iterator(chunk_size=2000))
+        figures = drill_down_figures(dashboard, drill, officers)
+        rows = officer_rows(officers.iterator(chunk_size=2000), figures)
         progress(len(rows))
-        frame = pd.DataFrame(rows, columns=[_("Police number"), _("Name"), _("Unit"), _("Category")])
+        frame = pd.DataFrame(rows, columns=officer_columns(figures))
         return ExportResult(
             sheets={drill_down_label(dashboard, drill)[:31]: frame},
             filename=f"{_('dashboard-officers')}-{timezone.localdate():%Y%m%d}.xlsx",
@@ -139,6 +162,103 @@ class DashboardQualificationsExport:
         )
 
 
+class DashboardOverviewExport:
+    """The overview page's tables, one sheet each: pathway funnel, exam pass rates, study
+    completion, middle leaders in random tests and the evaluation ranking."""
+
+    title = gettext_lazy("Pathway, exams and coverage")
+
+    def _frames(self, user, filters: dict) -> tuple[DashboardFilters, dict]:
+        import pandas as pd
+
+        dashboard = dashboard_filters_from(user, filters)
+        categories = dict(Category.choices)
+        funnel = pd.DataFrame(
+            [
+                {_("Phase"): step.label, _("Officers"): step.count, _("Overdue"): step.overdue}
+                for step in pathway_funnel(dashboard)
+            ],
+            columns=[_("Phase"), _("Officers"), _("Overdue")],
+        )
+        pass_columns = [_("Unit"), _("Category"), _("Exams sat"), _("Passed"), _("Pass rate (%)")]
+        pass_rates = pd.DataFrame(
+            [
+                dict(
+                    zip(
+                        pass_columns,
+                        [row.label, categories.get(row.category, row.category), row.sat, row.passed, row.percent],
+                        strict=True,
+                    )
+                )
+                for row in exam_pass_rates(dashboard)
+            ],
+            columns=pass_columns,
+        )
+        completion_columns = [_("Unit"), _("Assigned"), _("Complete"), _("Completion (%)")]
+        completion = pd.DataFrame(
+            [
+                dict(zip(completion_columns, [row.label, row.assigned, row.complete, row.percent], strict=True))
+                for row in assignment_completion(dashboard)
+            ],
+            columns=completion_columns,
+        )
+        leaders = middle_leader_status(dashboard)
+        leader_frame = pd.DataFrame(
+            [
+                {_("Figure"): _("Middle leaders"), _("Value"): leaders.total},
+                {_("Figure"): _("Tested"), _("Value"): leaders.tested},
+                {_("Figure"): _("Not yet tested"), _("Value"): leaders.untested},
+                {_("Figure"): _("Required (one third)"), _("Value"): leaders.required},
+            ],
+            columns=[_("Figure"), _("Value")],
+        )
+        ranking = evaluation_ranking(dashboard)
+        ranking_columns = [_("Quarter"), _("Rank"), _("Police number"), _("Name"), _("Unit"), _("Total")]
+        ranked = [*ranking.top, *ranking.bottom] if ranking else []
+        ranking_frame = pd.DataFrame(
+            [
+                dict(
+                    zip(
+                        ranking_columns,
+                        [
+                            evaluation.quarter,
+                            evaluation.rank,
+                            evaluation.officer.police_number,
+                            evaluation.officer.name,
+                            evaluation.unit.name if evaluation.unit else "",
+                            float(evaluation.total),
+                        ],
+                        strict=True,
+                    )
+                )
+                for evaluation in ranked
+            ],
+            columns=ranking_columns,
+        )
+        return dashboard, {
+            _("123 pathway"): funnel,
+            _("Exam pass rates"): pass_rates,
+            _("Study completion"): completion,
+            _("Middle leaders"): leader_frame,
+            _("Evaluation ranking"): ranking_frame,
+        }
+
+    def count(self, user, filters: dict) -> int:
+        # Tables of units and phases: a few hundred rows at most, always answered at once.
+        dashboard_filters_from(user, filters)
+        return 0
+
+    def build(self, user, filters: dict, progress: Callable[[int], None]) -> ExportResult:
+        dashboard, sheets = self._frames(user, filters)
+        progress(sum(len(frame) for frame in sheets.values()))
+        return ExportResult(
+            sheets={str(name)[:31]: frame for name, frame in sheets.items()},
+            filename=f"{_('dashboard-overview')}-{dashboard.year}-{timezone.localdate():%Y%m%d}.xlsx",
+            audit_action="certification.dashboard_overview.export",
+        )
+
+
 qualifications_export = QualificationsExport()
+dashboard_overview_export = DashboardOverviewExport()
 dashboard_officers_export = DashboardOfficersExport()
 dashboard_qualifications_export = DashboardQualificationsExport()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from certification.models import (
 )
 from courses.models import StudyAssignment
 from courses.selectors.assignments import assignment_officers_with_progress
-from exams.models import Attempt, AttemptState, ExamKind
+from exams.models import Attempt, AttemptCounting, AttemptState, ExamKind
 from exams.selectors.sampling import ceil_fraction, middle_leader_coverage
 from people.models import Category, Role, Unit, User
 from people.models.audience import POSITION_FIELDS, Position
@@ -45,7 +45,29 @@ CELL_HOLDERS = "holders"
 CELL_MISSING = "missing"
 CELL_EXPIRING = "expiring"  # with ``days`` in EXPIRY_BUCKETS
 CELL_PATHWAY = "pathway"  # with ``phase``, optionally overdue
-CELLS = (CELL_OFFICERS, CELL_HOLDERS, CELL_MISSING, CELL_EXPIRING, CELL_PATHWAY)
+CELL_SAT = "sat"  # pass rates: officers who sat an exam (the row's category is the ``category`` filter)
+CELL_PASSED = "passed"  # pass rates: officers whose counted result passed
+CELL_ASSIGNED = "assigned"  # study assignments: officers in an assignment's audience
+CELL_COMPLETE = "complete"  # study assignments: officers who completed an assignment
+CELL_LEADERS = "leaders"  # middle leaders in scope
+CELL_LEADERS_TESTED = "leaders_tested"
+CELL_LEADERS_UNTESTED = "leaders_untested"
+CELLS = (
+    CELL_OFFICERS,
+    CELL_HOLDERS,
+    CELL_MISSING,
+    CELL_EXPIRING,
+    CELL_PATHWAY,
+    CELL_SAT,
+    CELL_PASSED,
+    CELL_ASSIGNED,
+    CELL_COMPLETE,
+    CELL_LEADERS,
+    CELL_LEADERS_TESTED,
+    CELL_LEADERS_UNTESTED,
+)
+# Cells of the overview page (the others belong to the qualification page).
+OVERVIEW_CELLS = frozenset(CELLS[4:])
 EXAM_KINDS = (ExamKind.FORMAL, ExamKind.QUALIFICATION, ExamKind.RANDOM)
 MIDDLE_LEADER_FRACTION = (1, 3)
 
@@ -279,6 +301,8 @@ def drill_down_from(filters: DashboardFilters, params) -> DrillDown:
         raise Http404
     if cell == CELL_PATHWAY and phase not in PathwayPhase.values:
         raise Http404
+    if cell in (CELL_PATHWAY, CELL_LEADERS, CELL_LEADERS_TESTED, CELL_LEADERS_UNTESTED) and row != "total":
+        raise Http404
     return DrillDown(
         cell=cell,
         row=row,
@@ -310,7 +334,56 @@ def drill_down_officers(filters: DashboardFilters, drill: DrillDown) -> QuerySet
         if drill.overdue:
             pathways = pathways.filter(_overdue(day))
         officers = officers.filter(pk__in=pathways.values("officer_id"))
+    elif drill.cell in (CELL_SAT, CELL_PASSED):
+        sittings = _sittings(filters)
+        if drill.cell == CELL_PASSED:
+            sittings = sittings.filter(_counted_pass())
+        officers = officers.filter(pk__in=sittings.values("officer_id"))
+    elif drill.cell in (CELL_ASSIGNED, CELL_COMPLETE):
+        progress = assignment_progress(filters, within=officers)
+        index = 0 if drill.cell == CELL_ASSIGNED else 1
+        officers = officers.filter(pk__in=[pk for pk, counts in progress.items() if counts[index]])
+    elif drill.cell in (CELL_LEADERS, CELL_LEADERS_TESTED, CELL_LEADERS_UNTESTED):
+        officers = officers.filter(is_middle_leader=True)
+        if drill.cell != CELL_LEADERS:
+            untested = _untested_leader_ids(filters.year)
+            officers = (
+                officers.exclude(pk__in=untested)
+                if drill.cell == CELL_LEADERS_TESTED
+                else officers.filter(pk__in=untested)
+            )
     return officers.select_related("unit").order_by("unit__path", "police_number")
+
+
+@dataclass(frozen=True)
+class DrillFigures:
+    """Per-officer numbers that add up to a figure counting sittings or assignments rather than
+    officers: the list shows them beside each officer, so its column sums to the figure."""
+
+    columns: tuple[str, str]
+    by_officer: dict[int, tuple[int, int]]
+
+
+def drill_down_figures(filters: DashboardFilters, drill: DrillDown, officers: QuerySet[User]) -> DrillFigures | None:
+    """The numbers behind each listed officer, for cells that count more than officers."""
+    if drill.cell in (CELL_SAT, CELL_PASSED):
+        grouped = (
+            _sittings(filters)
+            .filter(officer__in=officers)
+            .values_list("officer_id")
+            .annotate(**_sitting_counts())
+            .order_by()
+        )
+        return DrillFigures(
+            columns=(_("Exams sat"), _("Exams passed")),
+            by_officer={officer_id: (sat, passed) for officer_id, sat, passed in grouped},
+        )
+    if drill.cell in (CELL_ASSIGNED, CELL_COMPLETE):
+        return DrillFigures(
+            columns=(_("Assignments"), _("Assignments complete")),
+            by_officer={pk: tuple(counts) for pk, counts in assignment_progress(filters, within=officers).items()},
+        )
+    return None
 
 
 def drill_down_label(filters: DashboardFilters, drill: DrillDown) -> str:
@@ -330,7 +403,16 @@ def drill_down_label(filters: DashboardFilters, drill: DrillDown) -> str:
         % {"type": names.get(drill.type_code, ""), "days": drill.days},
         CELL_PATHWAY: str(PathwayPhase(drill.phase).label if drill.phase else "")
         + (" · " + _("overdue") if drill.overdue else ""),
+        CELL_SAT: _("sat exams in %(year)s") % {"year": filters.year},
+        CELL_PASSED: _("passed exams in %(year)s") % {"year": filters.year},
+        CELL_ASSIGNED: _("study assigned in %(year)s") % {"year": filters.year},
+        CELL_COMPLETE: _("assigned study completed in %(year)s") % {"year": filters.year},
+        CELL_LEADERS: _("middle leaders"),
+        CELL_LEADERS_TESTED: _("middle leaders tested in %(year)s") % {"year": filters.year},
+        CELL_LEADERS_UNTESTED: _("middle leaders not yet tested in %(year)s") % {"year": filters.year},
     }[drill.cell]
+    if filters.category:
+        where = f"{where} · {Category(filters.category).label}"
     return f"{where} · {what}"
 
 
@@ -375,9 +457,15 @@ def pathway_funnel(filters: DashboardFilters) -> list[FunnelStep]:
     ]
 
 
+def _row_key(path: str, root: Unit, child_pks: dict[str, int]) -> str:
+    """The drill-down ``row`` of a unit below the root: its pk, or "direct" for the root itself."""
+    return "direct" if path == root.path else str(child_pks[path])
+
+
 @dataclass
 class PassRateRow:
     path: str
+    key: str  # the drill-down row: unit pk or "direct"
     label: str
     category: str
     sat: int = 0
@@ -388,35 +476,62 @@ class PassRateRow:
         return round(100 * self.passed / self.sat, 1) if self.sat else None
 
 
+def _sittings(filters: DashboardFilters) -> QuerySet[Attempt]:
+    """Released attempts at formal, qualification and random exams opening in the year, by
+    officers in scope. A sitting is an (officer, exam) pair: count ``exam_id`` distinct."""
+    return Attempt.objects.filter(
+        officer__in=officers_in_scope(filters),
+        exam__kind__in=EXAM_KINDS,
+        exam__opens_at__year=filters.year,
+        state=AttemptState.RELEASED,
+    )
+
+
+def _counted_pass() -> Q:
+    """A released attempt that passed and is the one that counts (``exams.selectors.results``):
+    for a "highest" exam any passing attempt (the best score passes whenever one does, the pass
+    mark being the exam's); for a "last" exam only the latest released attempt."""
+    later = Attempt.objects.filter(
+        exam_id=OuterRef("exam_id"),
+        officer_id=OuterRef("officer_id"),
+        state=AttemptState.RELEASED,
+        number__gt=OuterRef("number"),
+    )
+    return Q(passed=True) & (~Q(exam__counts=AttemptCounting.LAST) | ~Exists(later))
+
+
+def _sitting_counts() -> dict:
+    return {
+        "sat": Count("exam_id", distinct=True),
+        "passed": Count("exam_id", filter=_counted_pass(), distinct=True),
+    }
+
+
 def exam_pass_rates(filters: DashboardFilters) -> list[PassRateRow]:
-    """Released formal, qualification and random exams opening in the year: per unit below the
-    root and category, officers who sat (an exam they sat counts once) and how many of those
-    exam-sittings passed. A sitting passed when any released attempt of that exam passed — the
-    counted attempt of a "highest" exam; one query."""
+    """Per unit below the root and category: exam sittings of the year (an exam counts once per
+    officer) and how many of them passed, following each exam's counting rule — one query."""
     root = filters.root
     children = list(root.get_children())
     labels = {unit.path: unit.name for unit in children}
     labels[root.path] = _("%(unit)s (own members)") % {"unit": root.name}
+    child_pks = {unit.path: unit.pk for unit in children}
     child_length = len(root.path) + Unit.steplen
+    # Grouped by officer too: "distinct exam" holds per officer, so the unit rows sum officer rows.
     sittings = (
-        Attempt.objects.filter(
-            officer__in=officers_in_scope(filters),
-            exam__kind__in=EXAM_KINDS,
-            exam__opens_at__year=filters.year,
-            state=AttemptState.RELEASED,
-        )
-        .values_list("officer__unit__path", "officer__category")
-        .annotate(
-            sat=Count("exam_id", distinct=True),
-            passed=Count("exam_id", filter=Q(passed=True), distinct=True),
-        )
+        _sittings(filters)
+        .values_list("officer_id", "officer__unit__path", "officer__category")
+        .annotate(**_sitting_counts())
         .order_by()
     )
     rows: dict[tuple[str, str], PassRateRow] = {}
-    for path, category, sat, passed in sittings:
-        # Distinct per officer: sum the officer-level rows per unit and category.
+    for _officer, path, category, sat, passed in sittings:
         key = (path if path == root.path else path[:child_length], category)
-        row = rows.setdefault(key, PassRateRow(path=key[0], label=labels.get(key[0], ""), category=category))
+        row = rows.setdefault(
+            key,
+            PassRateRow(
+                path=key[0], key=_row_key(key[0], root, child_pks), label=labels.get(key[0], ""), category=category
+            ),
+        )
         row.sat += sat
         row.passed += passed
     order = {path: index for index, path in enumerate([unit.path for unit in children] + [root.path])}
@@ -433,12 +548,20 @@ class LeaderCoverage:
     def met(self) -> bool:
         return self.tested >= self.required
 
+    @property
+    def untested(self) -> int:
+        return self.total - self.tested
+
+
+def _untested_leader_ids(year: int) -> set[int]:
+    """Middle leaders in service not yet tested in a random test they were drawn for in ``year``."""
+    return {officer.pk for officer in middle_leader_coverage(year).untested}
+
 
 def middle_leader_status(filters: DashboardFilters) -> LeaderCoverage:
     """The 1/3 rule for the year, counted over the middle leaders in the chosen subtree."""
-    coverage = middle_leader_coverage(filters.year)
     in_scope = set(officers_in_scope(filters).filter(is_middle_leader=True).values_list("pk", flat=True))
-    untested = sum(1 for officer in coverage.untested if officer.pk in in_scope)
+    untested = len(in_scope & _untested_leader_ids(filters.year))
     total = len(in_scope)
     return LeaderCoverage(total=total, tested=total - untested, required=ceil_fraction(*MIDDLE_LEADER_FRACTION, total))
 
@@ -473,6 +596,7 @@ def evaluation_ranking(filters: DashboardFilters) -> RankingSummary | None:
 @dataclass
 class CompletionRow:
     path: str
+    key: str  # the drill-down row: unit pk or "direct"
     label: str
     assigned: int = 0
     complete: int = 0
@@ -482,21 +606,40 @@ class CompletionRow:
         return round(100 * self.complete / self.assigned, 1) if self.assigned else None
 
 
+def _year_assignments(filters: DashboardFilters) -> QuerySet[StudyAssignment]:
+    """Study assignments made in the year (still active or closed) that have a course."""
+    return StudyAssignment.objects.filter(created_at__year=filters.year, course__isnull=False).select_related("course")
+
+
 def assignment_completion(filters: DashboardFilters) -> list[CompletionRow]:
-    """Study assignments made in the year (still active or closed): per unit below the root,
-    officer-assignments of the audience today and how many of them have learned every live lesson.
-    Two queries per assignment, however many officers."""
+    """Per unit below the root: officer-assignments of the year's study assignments (the audience
+    today) and how many of them have learned every live lesson. Two queries per assignment,
+    however many officers."""
     root = filters.root
     children = list(root.get_children())
-    rows = {unit.path: CompletionRow(path=unit.path, label=unit.name) for unit in children}
-    rows[root.path] = CompletionRow(path=root.path, label=_("%(unit)s (own members)") % {"unit": root.name})
+    rows = {unit.path: CompletionRow(path=unit.path, key=str(unit.pk), label=unit.name) for unit in children}
+    rows[root.path] = CompletionRow(
+        path=root.path, key="direct", label=_("%(unit)s (own members)") % {"unit": root.name}
+    )
     child_length = len(root.path) + Unit.steplen
-    assignments = StudyAssignment.objects.filter(created_at__year=filters.year, course__isnull=False)
     scope = officers_in_scope(filters)
-    for assignment in assignments.select_related("course"):
+    for assignment in _year_assignments(filters):
         officers, total = assignment_officers_with_progress(assignment, within=scope)
         for field_name, queryset in (("assigned", officers), ("complete", officers.filter(learned_count__gte=total))):
             for path, count in queryset.order_by().values_list("unit__path").annotate(n=Count("pk", distinct=True)):
                 row = rows[path if path == root.path else path[:child_length]]
                 setattr(row, field_name, getattr(row, field_name) + count)
     return [row for row in rows.values() if row.assigned]
+
+
+def assignment_progress(filters: DashboardFilters, *, within: QuerySet[User]) -> dict[int, list[int]]:
+    """Per officer of ``within``: [assignments of the year they are in, how many they completed] —
+    the officer-level numbers that add up to ``assignment_completion``. One query per assignment."""
+    progress: dict[int, list[int]] = {}
+    for assignment in _year_assignments(filters):
+        officers, total = assignment_officers_with_progress(assignment, within=within)
+        for pk, learned in dict(officers.order_by().values_list("pk", "learned_count")).items():
+            counts = progress.setdefault(pk, [0, 0])
+            counts[0] += 1
+            counts[1] += learned >= total
+    return progress

@@ -9,6 +9,8 @@ subtree — gets a 404.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -20,16 +22,25 @@ from django.views.decorators.http import require_GET
 from certification.exports import officer_rows
 from certification.models import QualificationType
 from certification.selectors.dashboards import (
+    CELL_ASSIGNED,
+    CELL_COMPLETE,
     CELL_EXPIRING,
     CELL_HOLDERS,
+    CELL_LEADERS,
+    CELL_LEADERS_TESTED,
+    CELL_LEADERS_UNTESTED,
     CELL_MISSING,
     CELL_OFFICERS,
+    CELL_PASSED,
     CELL_PATHWAY,
+    CELL_SAT,
     COVERAGE_TYPE_CODES,
+    OVERVIEW_CELLS,
     assignment_completion,
     can_view_dashboards,
     dashboard_filters_from,
     dashboard_units,
+    drill_down_figures,
     drill_down_from,
     drill_down_label,
     drill_down_officers,
@@ -137,10 +148,19 @@ def dashboard_officers(request):
     filters, drill = _drill(request)
     officers = drill_down_officers(filters, drill)
     total = officers.count()
+    shown = list(officers[:DRILL_PAGE_LIMIT])
+    figures = drill_down_figures(filters, drill, officers.filter(pk__in=[officer.pk for officer in shown]))
     context = _filter_context(request, filters) | {
         "drill": drill,
         "heading": drill_down_label(filters, drill),
-        "officers": officer_rows(officers[:DRILL_PAGE_LIMIT]),
+        "officers": officer_rows(shown, figures),
+        # The per-officer numbers add up to the figure clicked: show the sums under the list.
+        "figure_totals": [sum(values[i] for values in figures.by_officer.values()) for i in range(2)]
+        if figures and total <= DRILL_PAGE_LIMIT
+        else None,
+        "back_url": reverse(
+            f"certification:dashboard_{'overview' if drill.cell in OVERVIEW_CELLS else 'qualifications'}"
+        ),
         "total": total,
         "truncated": total > DRILL_PAGE_LIMIT,
         "limit": DRILL_PAGE_LIMIT,
@@ -169,29 +189,60 @@ def dashboard_overview(request):
         }
         for step in pathway_funnel(filters)
     ]
-    pass_rates = exam_pass_rates(filters)
     category_labels = dict(Category.choices)
+    pass_rates = [
+        {
+            "row": row,
+            "category": category_labels.get(row.category, row.category),
+            # The row's category becomes the drill-down's category filter.
+            "sat_url": _drill_url(replace(filters, category=row.category), cell=CELL_SAT, row=row.key),
+            "passed_url": _drill_url(replace(filters, category=row.category), cell=CELL_PASSED, row=row.key),
+        }
+        for row in exam_pass_rates(filters)
+    ]
+    completion = [
+        {
+            "row": row,
+            "assigned_url": _drill_url(filters, cell=CELL_ASSIGNED, row=row.key),
+            "complete_url": _drill_url(filters, cell=CELL_COMPLETE, row=row.key),
+        }
+        for row in assignment_completion(filters)
+    ]
     ranking = evaluation_ranking(filters)
-    completion = assignment_completion(filters)
     context = _filter_context(request, filters) | {
         "funnel": funnel,
         "funnel_chart": bar_chart_svg(
             [(item["step"].label, item["step"].count) for item in funnel], unit="", title=_("123 pathway")
         ),
-        "pass_rates": [(row, category_labels.get(row.category, row.category)) for row in pass_rates],
+        "pass_rates": pass_rates,
         "pass_chart": bar_chart_svg(
-            [(f"{row.label} · {category_labels.get(row.category, row.category)}", row.percent) for row in pass_rates],
+            [(f"{item['row'].label} · {item['category']}", item["row"].percent) for item in pass_rates],
             title=_("Pass rate"),
         ),
         "leaders": middle_leader_status(filters),
+        "leader_urls": {
+            key: _drill_url(filters, cell=cell, row="total")
+            for key, cell in (
+                ("total", CELL_LEADERS),
+                ("tested", CELL_LEADERS_TESTED),
+                ("untested", CELL_LEADERS_UNTESTED),
+            )
+        },
         "completion": completion,
         "completion_chart": bar_chart_svg(
-            [(row.label, row.percent) for row in completion], title=_("Study completion")
+            [(item["row"].label, item["row"].percent) for item in completion], title=_("Study completion")
         ),
         "ranking": ranking,
         "ranking_lists": [(_("Top"), ranking.top, "top"), (_("Bottom"), ranking.bottom, "bottom")] if ranking else [],
     }
     return render(request, "certification/dashboards/overview.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_overview_xlsx(request):
+    filters = _filters(request)
+    return export_respond(request, kind="certification.dashboard_overview", filters=filters.as_data())
 
 
 urlpatterns: list = [
@@ -200,4 +251,5 @@ urlpatterns: list = [
     path("dashboards/officers/", dashboard_officers, name="dashboard_officers"),
     path("dashboards/officers.xlsx", dashboard_officers_xlsx, name="dashboard_officers_xlsx"),
     path("dashboards/overview/", dashboard_overview, name="dashboard_overview"),
+    path("dashboards/overview.xlsx", dashboard_overview_xlsx, name="dashboard_overview_xlsx"),
 ]

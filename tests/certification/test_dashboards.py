@@ -184,38 +184,103 @@ def test_evaluation_ranking_shows_the_latest_quarter_within_scope(
     assert ranking.bottom == []  # two officers in scope: all already shown
 
 
-def test_assignment_completion_by_unit(client, hr, trainer, data, station, squad, officer, squad_officer):
+def drill_figures(response) -> dict[str, tuple]:
+    """Police number -> the per-officer numbers after the four officer columns."""
+    return {values[0]: tuple(values[4:]) for values in (list(o.values()) for o in response.context["officers"])}
+
+
+def test_assignment_completion_by_unit_drills_down_to_each_officers_share(
+    client, hr, trainer, data, station, squad, officer, auxiliary, squad_officer
+):
     from courses.models import CourseIndexPage
     from tests.courses.conftest import assign, learn, make_course, make_lesson
 
     course = make_course(CourseIndexPage.objects.get(), "伤害案件办理清单", slug="injury-cases")
     lessons = [make_lesson(course, "受案登记"), make_lesson(course, "伤情鉴定")]
+    other = make_course(CourseIndexPage.objects.get(), "执法记录仪使用", slug="body-cameras")
+    other_lesson = make_lesson(other, "开机与存储")
     assign(course, by=trainer, units_with_subtree=[station])
+    assign(other, by=trainer, officers=[officer, auxiliary])
     for lesson in lessons:
         learn(officer, lesson)
     learn(squad_officer, lessons[0])
+    learn(auxiliary, other_lesson)
     response = page(client, hr, name="certification:dashboard_overview", unit=station.pk)
-    rows = {row.path: (row.assigned, row.complete) for row in response.context["completion"]}
-    # The squad: squad officer (half done). The station's own members: officer (done), auxiliary, unit leader.
-    assert rows == {squad.path: (1, 0), station.path: (3, 1)}
+    rows = {item["row"].path: (item["row"].assigned, item["row"].complete) for item in response.context["completion"]}
+    # The squad: squad officer (half of one). The station's own members: officer (1 of 2 done),
+    # auxiliary (1 of 2 done), unit leader (0 of 1).
+    assert rows == {squad.path: (1, 0), station.path: (5, 2)}
+    direct = next(item for item in response.context["completion"] if item["row"].key == "direct")
+    assigned = client.get(direct["assigned_url"])
+    assert drill_figures(assigned) == {officer.police_number: (2, 1), auxiliary.police_number: (2, 1), "200010": (1, 0)}
+    assert assigned.context["figure_totals"] == [5, 2]
+    complete = client.get(direct["complete_url"])
+    assert sorted(drill_figures(complete)) == sorted([officer.police_number, auxiliary.police_number])
+    assert 'href="/certification/dashboards/overview/' in complete.content.decode()
 
 
-def test_exam_pass_rates_count_released_results_per_unit_and_category(
-    client, hr, data, station, other_unit, officer, auxiliary, outsider
+def test_exam_pass_rates_follow_each_exams_counting_rule_and_drill_down(
+    client, hr, data, station, other_unit, officer, auxiliary, outsider, unit_leader
 ):
-    from exams.models import Attempt, AttemptState
+    import pandas as pd
+
+    from exams.models import Attempt, AttemptCounting, AttemptState
     from tests.certification.qualification_support import qualification_exam, sit
 
-    exam = qualification_exam(officer, auxiliary, outsider)
-    sit(exam, officer, correct=True)
-    sit(exam, auxiliary, correct=False)
-    sit(exam, outsider, correct=False)
-    Attempt.objects.filter(exam=exam).exclude(officer=outsider).update(state=AttemptState.RELEASED)
-    Attempt.objects.filter(exam=exam, officer=outsider).update(state=AttemptState.GRADED)
+    # Counted by the last attempt: the officer passed, then failed a retake — not passed.
+    last = qualification_exam(officer, auxiliary, outsider, attempts_allowed=2, counts=AttemptCounting.LAST)
+    sit(last, officer, correct=True)
+    sit(last, officer, correct=False)
+    sit(last, auxiliary, correct=False)
+    sit(last, outsider, correct=False)
+    # Counted by the highest score: the unit leader failed, then passed — passed.
+    highest = qualification_exam(
+        unit_leader, code="", attempts_allowed=2, counts=AttemptCounting.HIGHEST, title="中级执法资格测试"
+    )
+    sit(highest, unit_leader, correct=False)
+    sit(highest, unit_leader, correct=True)
+    Attempt.objects.exclude(officer=outsider).update(state=AttemptState.RELEASED)
+    Attempt.objects.filter(officer=outsider).update(state=AttemptState.GRADED)
     response = page(client, hr, name="certification:dashboard_overview")
-    rows = {(row.path, row.category): (row.sat, row.passed) for row, _label in response.context["pass_rates"]}
+    rows = {(item["row"].path, item["row"].category): item for item in response.context["pass_rates"]}
     # The outsider's result is not released yet: it does not count.
-    assert rows == {(station.path, Category.OFFICER): (1, 1), (station.path, Category.AUXILIARY): (1, 0)}
+    assert {key: (item["row"].sat, item["row"].passed) for key, item in rows.items()} == {
+        (station.path, Category.OFFICER): (2, 1),
+        (station.path, Category.AUXILIARY): (1, 0),
+    }
+    officers = rows[(station.path, Category.OFFICER)]
+    sat = client.get(officers["sat_url"])
+    assert drill_figures(sat) == {officer.police_number: (1, 0), unit_leader.police_number: (1, 1)}
+    assert sat.context["figure_totals"] == [2, 1]
+    assert sat.context["filters"].category == Category.OFFICER
+    passed = client.get(officers["passed_url"])
+    assert drill_numbers(passed) == [unit_leader.police_number]
+    auxiliaries = client.get(rows[(station.path, Category.AUXILIARY)]["sat_url"])
+    assert drill_figures(auxiliaries) == {auxiliary.police_number: (1, 0)}
+    # The download carries the same per-officer numbers as the screen.
+    export = client.get(f"{reverse('certification:dashboard_officers_xlsx')}?{sat.context['export_query']}")
+    frame = pd.read_excel(io.BytesIO(export.content), dtype=str)
+    assert [[str(value) for value in o.values()] for o in sat.context["officers"]] == frame.values.tolist()
+
+
+def test_middle_leader_figures_drill_down_to_the_leaders(client, hr, data, station, officer, unit_leader):
+    from tests.certification.leaders_support import graded, middle_leader, random_exam, sampled
+
+    User = type(officer)
+    User.objects.filter(pk__in=[officer.pk, unit_leader.pk]).update(is_middle_leader=True)
+    third = middle_leader(station, "200099")
+    exam = random_exam(officer, third)
+    sampled(exam, officer, third)
+    graded(exam, officer, score=90)
+    response = page(client, hr, name="certification:dashboard_overview", unit=station.pk)
+    leaders = response.context["leaders"]
+    assert (leaders.total, leaders.tested, leaders.untested, leaders.required) == (3, 1, 2, 1)
+    urls = response.context["leader_urls"]
+    assert sorted(drill_numbers(client.get(urls["total"]))) == sorted(["200001", "200010", "200099"])
+    assert drill_numbers(client.get(urls["tested"])) == [officer.police_number]
+    assert sorted(drill_numbers(client.get(urls["untested"]))) == sorted(["200010", "200099"])
+    # The leader figures are for the whole chosen unit: a per-unit row is not one of them.
+    assert page(client, hr, name="certification:dashboard_officers", cell="leaders", row="direct").status_code == 404
 
 
 def test_unit_leader_sees_only_their_subtree(client, unit_leader, data, station, other_unit, squad):
@@ -306,3 +371,30 @@ def test_query_count_does_not_grow_with_the_officers(client, hr, station, squad,
         for name in ("certification:dashboard_qualifications", "certification:dashboard_overview")
     }
     assert small == large
+
+
+def test_overview_export_holds_every_table_with_the_filters_and_is_audited(
+    client, hr, unit_leader, data, station, other_unit
+):
+    import pandas as pd
+
+    english(client)
+    response = page(client, hr, name="certification:dashboard_overview_xlsx", unit=station.pk)
+    assert response.status_code == 200
+    sheets = pd.read_excel(io.BytesIO(response.content), sheet_name=None)
+    assert list(sheets) == [
+        "123 pathway",
+        "Exam pass rates",
+        "Study completion",
+        "Middle leaders",
+        "Evaluation ranking",
+    ]
+    funnel = dict(zip(sheets["123 pathway"]["Phase"], sheets["123 pathway"]["Officers"], strict=True))
+    overview = page(client, hr, name="certification:dashboard_overview", unit=station.pk)
+    assert funnel == {item["step"].label: item["step"].count for item in overview.context["funnel"]}
+    entry = AuditEntry.objects.get(action="certification.dashboard_overview.export")
+    assert entry.actor == hr and entry.data["filters"]["unit"] == station.pk
+    # A unit leader cannot export a unit outside their subtree.
+    assert (
+        page(client, unit_leader, name="certification:dashboard_overview_xlsx", unit=other_unit.pk).status_code == 404
+    )

@@ -266,6 +266,7 @@ PORTAL_EXPORTS: dict[str, str] = {
     "certification.qualifications": "certification.exports.qualifications_export",
     "certification.dashboard_officers": "certification.exports.dashboard_officers_export",
     "certification.dashboard_qualifications": "certification.exports.dashboard_qualifications_export",
+    "certification.dashboard_overview": "certification.exports.dashboard_overview_export",
 }
 # Exports with more rows than this are built in the background with a progress page.
 PORTAL_EXPORT_INLINE_ROWS = env_int("PORTAL_EXPORT_INLINE_ROWS", 5000, minimum=0)
