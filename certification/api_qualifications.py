@@ -10,7 +10,7 @@ so there is no unit scope to apply here.
 import datetime
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,13 +20,10 @@ from ninja.responses import Status
 
 from certification.models import (
     Certificate,
-    Pathway,
-    PointEntry,
     Qualification,
     QualificationStatus,
-    QuarterlyEvaluation,
 )
-from exams.models import Attempt, AttemptState
+from certification.selectors.file import officer_file_summary
 from people.models import User
 from people.models.audience import POSITION_FIELDS, Position
 from people.selectors import unit_full_paths
@@ -162,23 +159,6 @@ class _QualificationRows:
         return rows
 
 
-def _latest_evaluation(officer: User) -> dict | None:
-    evaluation = (
-        QuarterlyEvaluation.objects.filter(officer=officer)
-        .select_related("scheme")
-        .order_by("-scheme__year", "-quarter")
-        .first()
-    )
-    if evaluation is None:
-        return None
-    return {
-        "year": evaluation.scheme.year,
-        "quarter": evaluation.quarter,
-        "total": evaluation.total,
-        "rank": evaluation.rank,
-    }
-
-
 @router.get(
     "/officers/{police_number}/summary",
     auth=api_key_auth(ApiScope.QUALIFICATIONS_READ),
@@ -192,15 +172,8 @@ def officer_summary(request: HttpRequest, police_number: str):
     officer = User.objects.select_related("unit").filter(police_number=police_number.strip()).first()
     if officer is None:
         return Status(404, {"detail": gettext("No officer has this police number.")})
-    today = timezone.localdate()
-    valid = _valid_on(Qualification.objects.filter(officer=officer), today).order_by("qualification_type__order")
-    pathway = Pathway.objects.filter(officer=officer).values_list("phase", flat=True).first()
-    points = PointEntry.objects.filter(officer=officer, year=today.year).aggregate(total=Sum("points"))["total"]
-    passed = (
-        Attempt.objects.filter(officer=officer, passed=True, state=AttemptState.RELEASED, submitted_at__year=today.year)
-        .select_related("exam")
-        .order_by("submitted_at")
-    )
+    summary = officer_file_summary(officer)
+    evaluation = summary.evaluation
     return Status(
         200,
         {
@@ -217,19 +190,26 @@ def officer_summary(request: HttpRequest, police_number: str):
                     "granted_on": record.granted_on,
                     "expires_on": record.expires_on,
                 }
-                for record in valid.select_related("qualification_type")
+                for record in summary.qualifications
             ],
-            "pathway_phase": pathway,
-            "points_year": today.year,
-            "points_total": points or Decimal("0"),
-            "latest_evaluation": _latest_evaluation(officer),
+            "pathway_phase": summary.pathway.phase if summary.pathway else None,
+            "points_year": summary.year,
+            "points_total": summary.points_total,
+            "latest_evaluation": {
+                "year": evaluation.scheme.year,
+                "quarter": evaluation.quarter,
+                "total": evaluation.total,
+                "rank": evaluation.rank,
+            }
+            if evaluation
+            else None,
             "exams_passed_this_year": [
                 {
                     "exam_title": attempt.exam.title,
                     "score": attempt.score,
                     "submitted_on": timezone.localdate(attempt.submitted_at) if attempt.submitted_at else None,
                 }
-                for attempt in passed
+                for attempt in summary.passed_attempts
             ],
         },
     )

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from certification.models import CaseQualityRecord, MentorBinding
 from certification.selectors.pathway import is_legal_brigade_staff
 from people.models import Unit, User
-from people.selectors import Scope, scope_of
+from people.selectors import Scope, scope_of, unit_full_paths
+
+# How many records are read per query (with their shares) when a long list is exported.
+EXPORT_CHUNK_SIZE = 2000
 
 
 def can_enter_cases(user) -> bool:
@@ -82,3 +87,54 @@ def mentee_case_records(mentor) -> QuerySet[CaseQualityRecord]:
         .prefetch_related("shares")
         .order_by("-case_date", "-pk")
     )
+
+
+def case_records_dataframe(records: QuerySet[CaseQualityRecord], *, progress: Callable[[int], None] | None = None):
+    """The filtered list as a DataFrame for the xlsx download: the screen's columns with the officer
+    and the score split into their own cells, plus the unit's full path and where the record came
+    from. ``progress`` hears the number of rows read so far (a background export shows it)."""
+    import pandas as pd
+
+    unit_paths = unit_full_paths()
+    columns = [
+        _("Case number"),
+        _("Case date"),
+        _("Police number"),
+        _("Handling officer"),
+        _("Unit"),
+        _("Case"),
+        _("Score"),
+        _("Deductions"),
+        _("Serious problem"),
+        _("Issue categories"),
+        _("Commendation"),
+        _("Counts for"),
+        _("Source"),
+    ]
+    rows = []
+    for done, record in enumerate(records.iterator(chunk_size=EXPORT_CHUNK_SIZE), start=1):
+        officer = record.officer
+        shares = "; ".join(
+            f"{share.officer.name} · {share.get_role_display()} × {share.weight}" for share in record.shares.all()
+        )
+        values = [
+            record.case_number,
+            record.case_date,
+            officer.police_number,
+            officer.name,
+            unit_paths.get(officer.unit_id, ""),
+            record.case_title,
+            record.score,
+            record.deductions,
+            _("Yes") if record.serious else _("No"),
+            "、".join(record.issue_categories or []),
+            record.commendation,
+            shares,
+            record.get_source_display(),
+        ]
+        rows.append(dict(zip(columns, values, strict=True)))
+        if progress is not None and done % 500 == 0:
+            progress(done)
+    if progress is not None:
+        progress(len(rows))
+    return pd.DataFrame(rows, columns=columns)

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from certification.models import Pathway, PointEntry, Qualification, QualificationStatus
-from exams.models import Attempt, AttemptState, ExamKind
+from certification.models import Pathway, PointEntry, Qualification, QualificationStatus, QuarterlyEvaluation
+from exams.selectors.results import passed_exams
 from people.models.audience import POSITION_FIELDS, Position
 
 
@@ -108,14 +108,36 @@ class FileSummary:
     service_start: datetime.date | None
     age: int | None
     qualifications: list  # valid Qualification records, with their type
-    pathway_phase: str  # empty when the officer is not on the pathway
+    pathway: Pathway | None
     points_total: Decimal
     court_verified: int
     court_required: int | None
-    evaluation_total: Decimal | None
-    evaluation_rank: int | None
-    evaluation_label: str
-    exams_passed: int
+    evaluation: QuarterlyEvaluation | None  # the latest, with its scheme
+    passed_attempts: list  # the counted attempt of each exam passed this year (exams.selectors.results)
+
+    @property
+    def pathway_phase(self) -> str:
+        """The phase's label; empty when the officer is not on the pathway."""
+        return self.pathway.get_phase_display() if self.pathway else ""
+
+    @property
+    def evaluation_label(self) -> str:
+        evaluation = self.evaluation
+        if evaluation is None:
+            return ""
+        return str(_("%(year)s Q%(quarter)s")) % {"year": evaluation.scheme.year, "quarter": evaluation.quarter}
+
+    @property
+    def evaluation_total(self) -> Decimal | None:
+        return self.evaluation.total if self.evaluation else None
+
+    @property
+    def evaluation_rank(self) -> int | None:
+        return self.evaluation.rank if self.evaluation else None
+
+    @property
+    def exams_passed(self) -> int:
+        return len(self.passed_attempts)
 
 
 def officer_file_summary(officer, *, today: datetime.date | None = None) -> FileSummary:
@@ -135,14 +157,6 @@ def officer_file_summary(officer, *, today: datetime.date | None = None) -> File
     pathway = Pathway.objects.filter(officer=officer).first()
     points = PointEntry.objects.filter(officer=officer, year=year).aggregate(total=Sum("points"))["total"]
     court = court_progress(officer, year)
-    evaluation = officer_evaluations(officer).first()
-    exams_passed = (
-        Attempt.objects.filter(officer=officer, state=AttemptState.RELEASED, passed=True, released_at__year=year)
-        .exclude(exam__kind=ExamKind.PRACTICE)
-        .values("exam_id")
-        .distinct()
-        .count()
-    )
     positions = [str(Position(code).label) for code, field in POSITION_FIELDS.items() if getattr(officer, field)]
     if officer.position:
         positions.insert(0, officer.position)
@@ -155,16 +169,10 @@ def officer_file_summary(officer, *, today: datetime.date | None = None) -> File
         service_start=officer.service_start_date,
         age=officer.age_on(today),
         qualifications=qualifications,
-        pathway_phase=pathway.get_phase_display() if pathway else "",
+        pathway=pathway,
         points_total=points or Decimal("0"),
         court_verified=court.verified,
         court_required=court.required,
-        evaluation_total=evaluation.total if evaluation else None,
-        evaluation_rank=evaluation.rank if evaluation else None,
-        evaluation_label=(
-            str(_("%(year)s Q%(quarter)s")) % {"year": evaluation.scheme.year, "quarter": evaluation.quarter}
-            if evaluation
-            else ""
-        ),
-        exams_passed=exams_passed,
+        evaluation=officer_evaluations(officer).first(),
+        passed_attempts=passed_exams(officer, year),
     )

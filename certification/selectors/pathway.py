@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from certification.models import (
     LogStatus,
@@ -18,7 +19,7 @@ from certification.models import (
     ShadowingLogEntry,
 )
 from people.models import TRAINING_STAFF, Role, Unit
-from people.selectors import can_view_officer, has_role
+from people.selectors import can_view_officer, has_role, unit_full_paths
 
 ACTIVE_PHASES = (PathwayPhase.PHASE1, PathwayPhase.PHASE2, PathwayPhase.PHASE3)
 
@@ -169,3 +170,46 @@ def pathway_board_rows(
         )
     rows.sort(key=lambda row: (not row.overdue, row.due or datetime.date.max, row.pathway.officer.police_number))
     return rows
+
+
+def pathway_board_dataframe(rows: list[BoardRow]):
+    """The board as a DataFrame for the xlsx download: the screen's columns plus what HR files need
+    (police numbers, the unit's full path, phase dates). Headers in the reader's language."""
+    import pandas as pd
+
+    unit_paths = unit_full_paths()
+    columns = [
+        _("Police number"),
+        _("Name"),
+        _("Unit"),
+        _("Phase"),
+        _("Start date"),
+        _("Phase started on"),
+        _("Days in phase"),
+        _("Due"),
+        _("Days overdue"),
+        _("Extension (days)"),
+        _("Mentor"),
+        _("Mentor's police number"),
+        _("Completed on"),
+    ]
+    records = []
+    for row in rows:
+        pathway, officer, mentor = row.pathway, row.pathway.officer, row.mentor
+        values = [
+            officer.police_number,
+            officer.name,
+            unit_paths.get(officer.unit_id, ""),
+            pathway.get_phase_display(),
+            pathway.start_date,
+            pathway.phase_started_on,
+            row.days_in_phase,
+            row.due,
+            row.days_overdue,
+            pathway.extension_days,
+            mentor.name if mentor else "",
+            mentor.police_number if mentor else "",
+            pathway.completed_on,
+        ]
+        records.append(dict(zip(columns, values, strict=True)))
+    return pd.DataFrame(records, columns=columns)

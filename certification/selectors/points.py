@@ -32,8 +32,8 @@ from certification.models import (
 )
 from certification.selectors.court import CourtProgress, court_progress, is_court_reviewer
 from certification.selectors.file import FileEntry
-from exams.models import Attempt, AttemptState, Exam, ExamKind
-from exams.selectors.results import RESULT_STATES, counted_attempt
+from exams.models import Attempt
+from exams.selectors.results import passed_exams
 from people.models import TRAINING_STAFF, Role, Unit, User
 from people.selectors import has_role, officers_visible_to
 
@@ -287,22 +287,6 @@ class PromotionSummary:
         return self.ledger.total
 
 
-def _passed_exams(officer: User, year: int) -> list[Attempt]:
-    exam_ids = (
-        Attempt.objects.filter(officer=officer, state__in=RESULT_STATES, submitted_at__year=year)
-        .exclude(exam__kind=ExamKind.PRACTICE)
-        .values_list("exam_id", flat=True)
-        .distinct()
-    )
-    passed = []
-    for exam in Exam.objects.filter(pk__in=list(exam_ids)).order_by("pk"):
-        counted = counted_attempt(exam, officer)
-        if counted is not None and counted.passed and counted.state == AttemptState.RELEASED:
-            counted.exam = exam
-            passed.append(counted)
-    return passed
-
-
 def promotion_summary(officer: User, year: int, *, viewer=None) -> PromotionSummary:
     """What non-leadership promotion review looks at for ``officer`` in ``year``."""
     year_end = datetime.date(year, 12, 31)
@@ -322,7 +306,7 @@ def promotion_summary(officer: User, year: int, *, viewer=None) -> PromotionSumm
         year=year,
         ledger=officer_ledger(officer, year, viewer=viewer),
         court=court_progress(officer, year),
-        exams_passed=_passed_exams(officer, year),
+        exams_passed=passed_exams(officer, year),
         qualifications=qualifications,
         case_count=stats["count"],
         case_mean_score=Decimal(mean).quantize(Decimal("0.01")) if mean is not None else None,

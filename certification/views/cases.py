@@ -13,13 +13,16 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
+from certification.list_exports import case_records_export
 from certification.models import CaseRecordSource
 from certification.selectors.cases import can_enter_cases, case_officers_for_writer, case_record_list
 from certification.services.case_import import XLSX_CONTENT_TYPE, CaseFileError, case_import_xlsx, case_template_xlsx
 from certification.services.cases import CaseRecordError, case_record_save
 from certification.views.pathway_forms import CaseFilterForm, CaseImportForm, CaseRecordForm
 from people.selectors import unit_full_paths, units_visible_to
+from portal.services.exports import export_respond
 
 PAGE_SIZE = 50
 
@@ -59,6 +62,14 @@ def case_list(request):
             "can_enter": can_enter_cases(request.user),
         },
     )
+
+
+@login_required
+@require_GET
+def case_list_xlsx(request):
+    """The filtered list (every page) as xlsx: at once when small, else a background export."""
+    filters = case_records_export.filters_from(request.GET)
+    return export_respond(request, kind="certification.case_records", filters=filters)
 
 
 @case_writer_required
@@ -125,6 +136,7 @@ def case_import_template(request):
 
 urlpatterns: list = [
     path("cases/", case_list, name="case_list"),
+    path("cases.xlsx", case_list_xlsx, name="case_list_xlsx"),
     path("cases/new/", case_create, name="case_create"),
     path("cases/import/", case_import, name="case_import"),
     path("cases/import/template.xlsx", case_import_template, name="case_import_template"),

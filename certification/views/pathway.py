@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from certification.list_exports import pathways_export
 from certification.models import LogStatus, Pathway, PathwayPhase
 from certification.selectors.mentors import binding_history, can_bind_mentor
 from certification.selectors.pathway import (
@@ -40,6 +41,7 @@ from certification.services.pathway import (
 from certification.views.pathway_forms import BoardFilterForm, CommentForm, EnrolForm, LogEntryForm, ReasonForm
 from people.models import User
 from people.selectors import unit_full_paths, units_visible_to
+from portal.services.exports import export_respond
 
 
 def pathway_staff_required(view):
@@ -66,6 +68,13 @@ def pathway_board(request):
         "certification/pathway/board.html",
         {"form": form, "rows": rows, "unit_labels": unit_labels, "overdue": sum(1 for row in rows if row.overdue)},
     )
+
+
+@pathway_staff_required
+@require_GET
+def pathway_board_xlsx(request):
+    """The board as xlsx with its filters: at once when small, else a background export with progress."""
+    return export_respond(request, kind="certification.pathways", filters=pathways_export.filters_from(request.GET))
 
 
 @pathway_staff_required
@@ -233,6 +242,7 @@ def pathway_withdraw_view(request, pk: int):
 
 urlpatterns: list = [
     path("pathways/", pathway_board, name="pathway_board"),
+    path("pathways.xlsx", pathway_board_xlsx, name="pathway_board_xlsx"),
     path("pathways/enrol/", pathway_enrol_view, name="pathway_enrol"),
     path("pathways/<int:pk>/", pathway_detail, name="pathway_detail"),
     path("pathways/<int:pk>/logs/", pathway_log_add_view, name="pathway_log_add"),

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from exams.models import Attempt, AttemptCounting, AttemptState, Exam
+from exams.models import Attempt, AttemptCounting, AttemptState, Exam, ExamKind
 from exams.selectors.eligibility import exam_examinees
 from people.models import User
 
@@ -33,6 +33,23 @@ def _pick(exam: Exam, attempts: list[Attempt]) -> Attempt | None:
 def counted_attempt(exam: Exam, officer: User) -> Attempt | None:
     """The officer's attempt that counts for ``exam`` (see the module docstring); None without a result."""
     return _pick(exam, list(Attempt.objects.filter(exam=exam, officer=officer, state__in=RESULT_STATES)))
+
+
+def passed_exams(officer: User, year: int) -> list[Attempt]:
+    """Exams (practice aside) the officer sat in ``year`` whose counted attempt passed and is
+    released to them — each as that attempt, its ``exam`` attached, in the order exams were made.
+    What the officer's file, the promotion summary and the API call "exams passed"."""
+    results = Attempt.objects.filter(officer=officer, state__in=RESULT_STATES).exclude(exam__kind=ExamKind.PRACTICE)
+    sat_in_year = results.filter(submitted_at__year=year).values("exam_id")
+    attempts: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in results.filter(exam_id__in=sat_in_year).select_related("exam").order_by("exam_id", "number"):
+        attempts[attempt.exam_id].append(attempt)
+    passed = []
+    for exam_attempts in attempts.values():
+        counted = _pick(exam_attempts[0].exam, exam_attempts)
+        if counted is not None and counted.passed and counted.state == AttemptState.RELEASED:
+            passed.append(counted)
+    return passed
 
 
 @dataclass

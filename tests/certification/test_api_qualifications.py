@@ -19,7 +19,8 @@ from certification.models import (
     QualificationSource,
     QualificationStatus,
 )
-from exams.models import Attempt, AttemptState
+from certification.selectors.file import officer_file_summary
+from exams.models import Attempt, AttemptCounting, AttemptState
 from portal.models import ApiScope
 from portal.services import api_key_create
 from tests.certification.qualification_support import qualification_type
@@ -198,6 +199,18 @@ def test_summary_gathers_the_officers_file_header(client, records, officer, qual
     Attempt.objects.create(
         exam=exam, officer=officer, state=AttemptState.RELEASED, submitted_at=timezone.now(), score=88, passed=True
     )
+    # Counted by the last attempt: passed, then failed the retake — not an exam passed.
+    retaken = published_exam(objective_blueprint(), officer, title="补考", counts=AttemptCounting.LAST)
+    for number, passed in ((1, True), (2, False)):
+        Attempt.objects.create(
+            exam=retaken,
+            officer=officer,
+            number=number,
+            state=AttemptState.RELEASED,
+            submitted_at=timezone.now(),
+            score=90 if passed else 10,
+            passed=passed,
+        )
     response = _get(client, f"/api/v1/officers/{officer.police_number}/summary", key=qualifications_key)
     assert response.status_code == 200
     body = response.json()
@@ -210,6 +223,8 @@ def test_summary_gathers_the_officers_file_header(client, records, officer, qual
     assert Decimal(body["points_total"]) == Decimal("3.5")
     assert body["latest_evaluation"] is None
     assert [(e["exam_title"], Decimal(e["score"])) for e in body["exams_passed_this_year"]] == [("年度执法考试", 88)]
+    # The same figure as the officer's file.
+    assert officer_file_summary(officer).exams_passed == 1
 
 
 def test_openapi_schema_declares_every_response(client):

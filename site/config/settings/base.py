@@ -267,6 +267,8 @@ PORTAL_EXPORTS: dict[str, str] = {
     "certification.dashboard_officers": "certification.exports.dashboard_officers_export",
     "certification.dashboard_qualifications": "certification.exports.dashboard_qualifications_export",
     "certification.dashboard_overview": "certification.exports.dashboard_overview_export",
+    "certification.pathways": "certification.list_exports.pathways_export",
+    "certification.case_records": "certification.list_exports.case_records_export",
 }
 # Exports with more rows than this are built in the background with a progress page.
 PORTAL_EXPORT_INLINE_ROWS = env_int("PORTAL_EXPORT_INLINE_ROWS", 5000, minimum=0)
