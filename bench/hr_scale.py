@@ -13,6 +13,8 @@ dropped), then measures:
     this process under ``tracemalloc`` for the peak of Python allocations.
 (b) dashboard: ``certification:dashboard_qualifications`` rendered with the test Client as an HR
     user, once cold and 30 times warm: p50 / p95 of the warm renders and the SQL query count.
+(b') overview: ``certification:dashboard_overview`` (pathway funnel, exam pass rates by the
+    counting rule, study completion, middle leaders, evaluation ranking), measured the same way.
 (c) officer file PDF: ``certification:officer_file_pdf`` for the officer with the most records,
     once cold and 5 times warm.
 
@@ -201,6 +203,14 @@ def main() -> None:
         cold, warm, queries, status = timed_gets(client, url, args.renders)
         print(
             f"(b) {label} with {args.officers:,} officers: HTTP {status}, first load {cold:.0f} ms, "
+            f"then {args.renders} renders p50 {statistics.median(warm):.0f} ms / p95 {p95(warm):.0f} ms, "
+            f"{queries} queries"
+        )
+
+        # (b') the overview page: funnel, pass rates, study completion, middle leaders, ranking
+        cold, warm, queries, status = timed_gets(client, reverse("certification:dashboard_overview"), args.renders)
+        print(
+            f"(b') dashboard_overview with {args.officers:,} officers: HTTP {status}, first load {cold:.0f} ms, "
             f"then {args.renders} renders p50 {statistics.median(warm):.0f} ms / p95 {p95(warm):.0f} ms, "
             f"{queries} queries"
         )

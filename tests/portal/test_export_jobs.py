@@ -224,3 +224,24 @@ def test_progress_page_of_a_running_job_polls_its_status(client, hr):
     # Not ready yet: the download address leads back to the progress page.
     download = client.get(reverse("portal:export_download", args=[job.pk]))
     assert download.status_code == 302
+
+
+def test_the_worker_builds_the_file_in_the_requesters_language(
+    client, hr, records, background, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    english(client)
+    client.force_login(hr)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.get(reverse(XLSX_URL))
+    job = ExportJob.objects.get(owner=hr)
+    assert job.language == "en" and job.status == ExportStatus.QUEUED
+    # The worker runs in the site's default language (Chinese).
+    with translation.override("zh-hans"):
+        export_job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE
+    with job.file.open("rb") as handle:
+        frame = read_xlsx(handle.read())
+    assert "Police number" in frame.columns

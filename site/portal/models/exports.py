@@ -26,6 +26,8 @@ class ExportJob(models.Model):
     kind = models.CharField(_("export"), max_length=100)
     title = models.CharField(_("title"), max_length=200)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
+    # The requester's language: the worker builds the headers and the notice in it.
+    language = models.CharField(_("language"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     total = models.PositiveIntegerField(_("rows expected"), default=0)
     done = models.PositiveIntegerField(_("rows written"), default=0)

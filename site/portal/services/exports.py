@@ -22,7 +22,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -93,7 +93,12 @@ def export_respond(request, *, kind: str, filters: dict) -> HttpResponse:
         return xlsx_download(content, result.filename)
     with transaction.atomic():
         job = ExportJob.objects.create(
-            owner=user, kind=kind, title=str(definition.title)[:200], filters=filters, total=total
+            owner=user,
+            kind=kind,
+            title=str(definition.title)[:200],
+            filters=filters,
+            total=total,
+            language=translation.get_language() or "",
         )
         transaction.on_commit(lambda: _enqueue(job.pk))
     return redirect("portal:export_job", pk=job.pk)
@@ -141,6 +146,11 @@ def export_job_run(job_id: int) -> ExportJob | None:
     job = _claim(job_id)
     if job is None:
         return None
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        return _export_job_build(job)
+
+
+def _export_job_build(job: ExportJob) -> ExportJob:
     stored_name = ""
     try:
         definition = export_definition(job.kind)
