@@ -99,3 +99,32 @@ def test_hr_filters_drills_into_a_percentage_and_exports_what_the_screen_shows(
     response = page.goto(f"{live_server.url}/certification/dashboards/qualifications/?unit={other_unit.pk}")
     assert response.status == 404
     context.close()
+
+
+def test_hr_drills_from_a_pass_rate_to_each_officers_sittings_and_back(
+    browser, live_server, hr, station, officer, unit_leader, password
+):
+    from exams.models import Attempt, AttemptState
+    from tests.certification.qualification_support import qualification_exam, sit
+
+    exam = qualification_exam(officer, unit_leader)
+    sit(exam, officer, correct=True)
+    sit(exam, unit_leader, correct=False)
+    Attempt.objects.update(state=AttemptState.RELEASED)
+
+    context, page = _log_in(browser, live_server, hr, password)
+    page.goto(f"{live_server.url}/certification/dashboards/overview/?unit={station.pk}")
+    row = page.locator("#pass-rate-table tr[data-row=direct][data-category=officer]")
+    expect(row.locator("[data-cell=sat]")).to_have_text("2")
+    expect(row.locator("[data-cell=passed]")).to_have_text("1")
+    row.locator("[data-cell=sat]").click()
+    expect(page.locator("#drill-officers tbody tr")).to_have_count(2)
+    screen = _table_rows(page)
+    # Police number, name, unit, category, then each officer's exams sat and passed.
+    assert sorted((r[0], r[4], r[5]) for r in screen[1:-1]) == sorted(
+        [(officer.police_number, "1", "1"), (unit_leader.police_number, "1", "0")]
+    )
+    expect(page.locator("#drill-totals td")).to_have_text(["2", "1"])
+    page.locator(".page-actions a.btn-link").click()
+    expect(page.locator("#pass-rate-table")).to_be_visible()
+    context.close()
