@@ -36,7 +36,7 @@ from certification.selectors.dashboards import (
     CELL_SAT,
     COVERAGE_TYPE_CODES,
     OVERVIEW_CELLS,
-    assignment_completion,
+    cached_figures,
     can_view_dashboards,
     dashboard_filters_from,
     dashboard_units,
@@ -44,10 +44,7 @@ from certification.selectors.dashboards import (
     drill_down_from,
     drill_down_label,
     drill_down_officers,
-    evaluation_ranking,
-    exam_pass_rates,
-    middle_leader_status,
-    pathway_funnel,
+    overview_figures,
     qualification_coverage,
 )
 from people.models import Category
@@ -95,7 +92,8 @@ def _filter_context(request, filters) -> dict:
 @require_GET
 def dashboard_qualifications(request):
     filters = _filters(request)
-    table = qualification_coverage(filters)
+    figures = cached_figures("coverage", filters, qualification_coverage, fresh=_fresh(request))
+    table = figures.value
     rows = []
     for row in [*table.rows, table.total]:
         cells = row.cells(filters.types)
@@ -125,7 +123,12 @@ def dashboard_qualifications(request):
         )
         for kind in filters.types
     ]
-    context = _filter_context(request, filters) | {"rows": rows, "charts": charts, "table": table}
+    context = _filter_context(request, filters) | {
+        "rows": rows,
+        "charts": charts,
+        "table": table,
+        "figures": figures,
+    }
     return render(request, "certification/dashboards/qualifications.html", context)
 
 
@@ -134,6 +137,11 @@ def dashboard_qualifications(request):
 def dashboard_qualifications_xlsx(request):
     filters = _filters(request)
     return export_respond(request, kind="certification.dashboard_qualifications", filters=filters.as_data())
+
+
+def _fresh(request) -> bool:
+    """The page's "refresh" link: recount instead of showing the kept figures."""
+    return request.GET.get("fresh") == "1"
 
 
 def _drill(request):
@@ -181,13 +189,15 @@ def dashboard_officers_xlsx(request):
 @require_GET
 def dashboard_overview(request):
     filters = _filters(request)
+    figures = cached_figures("overview", filters, overview_figures, fresh=_fresh(request))
+    overview = figures.value
     funnel = [
         {
             "step": step,
             "url": _drill_url(filters, cell=CELL_PATHWAY, row="total", phase=step.phase),
             "overdue_url": _drill_url(filters, cell=CELL_PATHWAY, row="total", phase=step.phase, overdue="1"),
         }
-        for step in pathway_funnel(filters)
+        for step in overview.funnel
     ]
     category_labels = dict(Category.choices)
     pass_rates = [
@@ -198,7 +208,7 @@ def dashboard_overview(request):
             "sat_url": _drill_url(replace(filters, category=row.category), cell=CELL_SAT, row=row.key),
             "passed_url": _drill_url(replace(filters, category=row.category), cell=CELL_PASSED, row=row.key),
         }
-        for row in exam_pass_rates(filters)
+        for row in overview.pass_rates
     ]
     completion = [
         {
@@ -206,9 +216,9 @@ def dashboard_overview(request):
             "assigned_url": _drill_url(filters, cell=CELL_ASSIGNED, row=row.key),
             "complete_url": _drill_url(filters, cell=CELL_COMPLETE, row=row.key),
         }
-        for row in assignment_completion(filters)
+        for row in overview.completion
     ]
-    ranking = evaluation_ranking(filters)
+    ranking = overview.ranking
     context = _filter_context(request, filters) | {
         "funnel": funnel,
         "funnel_chart": bar_chart_svg(
@@ -219,7 +229,7 @@ def dashboard_overview(request):
             [(f"{item['row'].label} · {item['category']}", item["row"].percent) for item in pass_rates],
             title=_("Pass rate"),
         ),
-        "leaders": middle_leader_status(filters),
+        "leaders": overview.leaders,
         "leader_urls": {
             key: _drill_url(filters, cell=cell, row="total")
             for key, cell in (
@@ -234,6 +244,7 @@ def dashboard_overview(request):
         ),
         "ranking": ranking,
         "ranking_lists": [(_("Top"), ranking.top, "top"), (_("Bottom"), ranking.bottom, "bottom")] if ranking else [],
+        "figures": figures,
     }
     return render(request, "certification/dashboards/overview.html", context)
 

@@ -420,6 +420,12 @@ def _year_outcomes(year: int) -> tuple[set[int], set[int], set[int]]:
     return drawn, tested, no_show
 
 
+def officers_tested(year: int) -> set[int]:
+    """Ids of the officers who sat a random test they were drawn for in ``year`` (see
+    ``_year_outcomes``) — for callers that count within their own set of officers."""
+    return _year_outcomes(year)[1]
+
+
 def _officers_in_service() -> list[User]:
     return list(officers_in_audience().select_related("unit").order_by("unit__path", "police_number"))
 

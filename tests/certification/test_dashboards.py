@@ -398,3 +398,29 @@ def test_overview_export_holds_every_table_with_the_filters_and_is_audited(
     assert (
         page(client, unit_leader, name="certification:dashboard_overview_xlsx", unit=other_unit.pk).status_code == 404
     )
+
+
+def test_kept_figures_say_when_they_were_counted_and_recount_on_request(client, hr, data, station, settings, officer):
+    from django.core.cache import cache
+
+    settings.CERTIFICATION_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    first = page(client, hr, unit=station.pk)
+    assert cell(row(first, "total"), "basic")["holders"] == 2 and not first.context["figures"].cached
+    record(UserFactory(unit=station), "basic")
+    with CaptureQueriesContext(connection) as queries:
+        kept = page(client, hr, unit=station.pk)
+    # The kept figures, said to be kept; the drill-down list is live.
+    assert kept.context["figures"].cached and cell(row(kept, "total"), "basic")["holders"] == 2
+    assert 'id="figures-as-of"' in kept.content.decode()
+    assert not any('"certification_qualification"' in query["sql"] for query in queries.captured_queries)
+    drill = client.get(cell(row(kept, "total"), "basic")["holders_url"])
+    assert drill.context["total"] == 3
+    recounted = page(client, hr, unit=station.pk, fresh=1)
+    assert cell(row(recounted, "total"), "basic")["holders"] == 3 and not recounted.context["figures"].cached
+    # Another unit's figures are kept apart, and a unit leader reaches only their own root.
+    assert cell(row(page(client, hr), "total"), "basic")["holders"] == 4
+    overview = page(client, hr, name="certification:dashboard_overview", unit=station.pk)
+    assert page(client, hr, name="certification:dashboard_overview", unit=station.pk).context["figures"].cached
+    assert overview.context["funnel"]
+    cache.clear()

@@ -270,6 +270,9 @@ PORTAL_EXPORTS: dict[str, str] = {
     "certification.pathways": "certification.list_exports.pathways_export",
     "certification.case_records": "certification.list_exports.case_records_export",
 }
+# How long the HR dashboards keep their computed figures (seconds; 0 computes every render). The
+# page says when its figures were computed and offers a refresh; drill-down lists are always live.
+CERTIFICATION_DASHBOARD_CACHE_SECONDS = env_int("CERTIFICATION_DASHBOARD_CACHE_SECONDS", 120, minimum=0)
 # Exports with more rows than this are built in the background with a progress page.
 PORTAL_EXPORT_INLINE_ROWS = env_int("PORTAL_EXPORT_INLINE_ROWS", 5000, minimum=0)
 # How long the download link of a background export stays valid.
