@@ -19,16 +19,12 @@ from certification.selectors.dashboards import (
     EXPIRY_BUCKETS,
     DashboardFilters,
     DrillFigures,
-    assignment_completion,
     dashboard_filters_from,
     drill_down_figures,
     drill_down_from,
     drill_down_label,
     drill_down_officers,
-    evaluation_ranking,
-    exam_pass_rates,
-    middle_leader_status,
-    pathway_funnel,
+    overview_figures,
     qualification_coverage,
 )
 from certification.selectors.qualifications import (
@@ -163,8 +159,9 @@ class DashboardQualificationsExport:
 
 
 class DashboardOverviewExport:
-    """The overview page's tables, one sheet each: pathway funnel, exam pass rates, study
-    completion, middle leaders in random tests and the evaluation ranking."""
+    """The overview page's tables, one sheet each: pathway funnel, exam pass rates, random-test
+    coverage, study completion, middle leaders in random tests and the evaluation ranking —
+    counted afresh, not the page's kept figures."""
 
     title = gettext_lazy("Pathway, exams and coverage")
 
@@ -172,11 +169,12 @@ class DashboardOverviewExport:
         import pandas as pd
 
         dashboard = dashboard_filters_from(user, filters)
+        figures = overview_figures(dashboard)
         categories = dict(Category.choices)
         funnel = pd.DataFrame(
             [
                 {_("Phase"): step.label, _("Officers"): step.count, _("Overdue"): step.overdue}
-                for step in pathway_funnel(dashboard)
+                for step in figures.funnel
             ],
             columns=[_("Phase"), _("Officers"), _("Overdue")],
         )
@@ -190,19 +188,33 @@ class DashboardOverviewExport:
                         strict=True,
                     )
                 )
-                for row in exam_pass_rates(dashboard)
+                for row in figures.pass_rates
             ],
             columns=pass_columns,
+        )
+        random_columns = [_("Unit"), _("Officers"), _("Drawn"), _("Tested"), _("No-show"), _("Tested (%)")]
+        random_tests = pd.DataFrame(
+            [
+                dict(
+                    zip(
+                        random_columns,
+                        [row.label, row.officers, row.drawn, row.tested, row.no_show, row.percent],
+                        strict=True,
+                    )
+                )
+                for row in figures.random_tests
+            ],
+            columns=random_columns,
         )
         completion_columns = [_("Unit"), _("Assigned"), _("Complete"), _("Completion (%)")]
         completion = pd.DataFrame(
             [
                 dict(zip(completion_columns, [row.label, row.assigned, row.complete, row.percent], strict=True))
-                for row in assignment_completion(dashboard)
+                for row in figures.completion
             ],
             columns=completion_columns,
         )
-        leaders = middle_leader_status(dashboard)
+        leaders = figures.leaders
         leader_frame = pd.DataFrame(
             [
                 {_("Figure"): _("Middle leaders"), _("Value"): leaders.total},
@@ -212,7 +224,7 @@ class DashboardOverviewExport:
             ],
             columns=[_("Figure"), _("Value")],
         )
-        ranking = evaluation_ranking(dashboard)
+        ranking = figures.ranking
         ranking_columns = [_("Quarter"), _("Rank"), _("Police number"), _("Name"), _("Unit"), _("Total")]
         ranked = [*ranking.top, *ranking.bottom] if ranking else []
         ranking_frame = pd.DataFrame(
@@ -238,6 +250,7 @@ class DashboardOverviewExport:
         return dashboard, {
             _("123 pathway"): funnel,
             _("Exam pass rates"): pass_rates,
+            _("Random ability tests"): random_tests,
             _("Study completion"): completion,
             _("Middle leaders"): leader_frame,
             _("Evaluation ranking"): ranking_frame,

@@ -35,7 +35,7 @@ from certification.models import (
 from courses.models import StudyAssignment
 from courses.selectors.assignments import assignment_officers_with_progress
 from exams.models import Attempt, AttemptCounting, AttemptState, Exam, ExamKind
-from exams.selectors.sampling import ceil_fraction, officers_tested
+from exams.selectors.sampling import ceil_fraction, officers_tested, year_outcomes
 from people.models import Category, Role, Unit, User
 from people.models.audience import POSITION_FIELDS, Position
 from people.models.users import STATUSES_OUT_OF_AUDIENCE
@@ -57,6 +57,10 @@ CELL_COMPLETE = "complete"  # study assignments: officers who completed an assig
 CELL_LEADERS = "leaders"  # middle leaders in scope
 CELL_LEADERS_TESTED = "leaders_tested"
 CELL_LEADERS_UNTESTED = "leaders_untested"
+CELL_DRAWN = "drawn"  # random tests: officers drawn in the year
+CELL_TESTED = "tested"  # random tests: drawn and sat the test
+CELL_NO_SHOW = "no_show"  # random tests: drawn, did not show, not tested in another test
+RANDOM_TEST_CELLS = {CELL_DRAWN: "drawn", CELL_TESTED: "tested", CELL_NO_SHOW: "no_show"}
 CELLS = (
     CELL_OFFICERS,
     CELL_HOLDERS,
@@ -70,6 +74,9 @@ CELLS = (
     CELL_LEADERS,
     CELL_LEADERS_TESTED,
     CELL_LEADERS_UNTESTED,
+    CELL_DRAWN,
+    CELL_TESTED,
+    CELL_NO_SHOW,
 )
 # Cells of the overview page (the others belong to the qualification page).
 OVERVIEW_CELLS = frozenset(CELLS[4:])
@@ -384,6 +391,8 @@ def drill_down_officers(filters: DashboardFilters, drill: DrillDown) -> QuerySet
             officers = (
                 officers.filter(pk__in=tested) if drill.cell == CELL_LEADERS_TESTED else officers.exclude(pk__in=tested)
             )
+    elif drill.cell in RANDOM_TEST_CELLS:
+        officers = officers.filter(pk__in=getattr(year_outcomes(filters.year), RANDOM_TEST_CELLS[drill.cell]))
     return officers.select_related("unit").order_by("unit__path", "police_number")
 
 
@@ -442,6 +451,9 @@ def drill_down_label(filters: DashboardFilters, drill: DrillDown) -> str:
         CELL_LEADERS: _("middle leaders"),
         CELL_LEADERS_TESTED: _("middle leaders tested in %(year)s") % {"year": filters.year},
         CELL_LEADERS_UNTESTED: _("middle leaders not yet tested in %(year)s") % {"year": filters.year},
+        CELL_DRAWN: _("drawn for random tests in %(year)s") % {"year": filters.year},
+        CELL_TESTED: _("tested in random tests in %(year)s") % {"year": filters.year},
+        CELL_NO_SHOW: _("did not show for random tests in %(year)s") % {"year": filters.year},
     }[drill.cell]
     if filters.category:
         where = f"{where} · {Category(filters.category).label}"
@@ -587,6 +599,44 @@ def exam_pass_rates(filters: DashboardFilters) -> list[PassRateRow]:
     return sorted(rows.values(), key=lambda row: (order.get(row.path, 0), row.category))
 
 
+@dataclass
+class RandomTestRow:
+    path: str
+    key: str  # the drill-down row: unit pk or "direct"
+    label: str
+    officers: int = 0
+    drawn: int = 0
+    tested: int = 0
+    no_show: int = 0
+
+    @property
+    def percent(self) -> float | None:
+        """Officers of the unit tested in the year, of all officers in scope."""
+        return round(100 * self.tested / self.officers, 1) if self.officers else None
+
+
+def random_test_coverage(filters: DashboardFilters) -> list[RandomTestRow]:
+    """Per unit below the root: officers in scope, and how many of them were drawn for a random
+    test of the year, sat it, or did not show (``exams.selectors.sampling``) — four queries."""
+    root = filters.root
+    children = list(root.get_children())
+    rows = {unit.path: RandomTestRow(path=unit.path, key=str(unit.pk), label=unit.name) for unit in children}
+    rows[root.path] = RandomTestRow(
+        path=root.path, key="direct", label=_("%(unit)s (own members)") % {"unit": root.name}
+    )
+    child_length = len(root.path) + Unit.steplen
+    outcomes = year_outcomes(filters.year)
+    paths = dict(Unit.objects.filter(path__startswith=root.path).values_list("pk", "path"))
+    for pk, unit_id in User.objects.filter(_in_scope(filters, unit_ids=list(paths))).values_list("pk", "unit_id"):
+        path = paths[unit_id]
+        row = rows[path if path == root.path else path[:child_length]]
+        row.officers += 1
+        row.drawn += pk in outcomes.drawn
+        row.tested += pk in outcomes.tested
+        row.no_show += pk in outcomes.no_show
+    return [row for row in rows.values() if row.officers]
+
+
 @dataclass(frozen=True)
 class LeaderCoverage:
     total: int
@@ -697,6 +747,7 @@ def assignment_progress(filters: DashboardFilters, *, within: QuerySet[User]) ->
 class OverviewFigures:
     funnel: list[FunnelStep]
     pass_rates: list[PassRateRow]
+    random_tests: list[RandomTestRow]
     leaders: LeaderCoverage
     completion: list[CompletionRow]
     ranking: RankingSummary | None
@@ -707,6 +758,7 @@ def overview_figures(filters: DashboardFilters) -> OverviewFigures:
     return OverviewFigures(
         funnel=pathway_funnel(filters),
         pass_rates=exam_pass_rates(filters),
+        random_tests=random_test_coverage(filters),
         leaders=middle_leader_status(filters),
         completion=assignment_completion(filters),
         ranking=evaluation_ranking(filters),

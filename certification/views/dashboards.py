@@ -36,6 +36,7 @@ from certification.selectors.dashboards import (
     CELL_SAT,
     COVERAGE_TYPE_CODES,
     OVERVIEW_CELLS,
+    RANDOM_TEST_CELLS,
     cached_figures,
     can_view_dashboards,
     dashboard_filters_from,
@@ -210,6 +211,13 @@ def dashboard_overview(request):
         }
         for row in overview.pass_rates
     ]
+    random_tests = [
+        {
+            "row": row,
+            "urls": {cell: _drill_url(filters, cell=cell, row=row.key) for cell in [CELL_OFFICERS, *RANDOM_TEST_CELLS]},
+        }
+        for row in overview.random_tests
+    ]
     completion = [
         {
             "row": row,
@@ -228,6 +236,10 @@ def dashboard_overview(request):
         "pass_chart": bar_chart_svg(
             [(f"{item['row'].label} · {item['category']}", item["row"].percent) for item in pass_rates],
             title=_("Pass rate"),
+        ),
+        "random_tests": random_tests,
+        "random_chart": bar_chart_svg(
+            [(item["row"].label, item["row"].percent) for item in random_tests], title=_("Tested in random tests")
         ),
         "leaders": overview.leaders,
         "leader_urls": {

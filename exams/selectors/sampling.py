@@ -420,9 +420,22 @@ def _year_outcomes(year: int) -> tuple[set[int], set[int], set[int]]:
     return drawn, tested, no_show
 
 
+@dataclass(frozen=True)
+class YearOutcomes:
+    """Officer ids of a year's random tests, for callers that count within their own officers."""
+
+    drawn: set[int]
+    tested: set[int]
+    no_show: set[int]
+
+
+def year_outcomes(year: int) -> YearOutcomes:
+    """Who was drawn, tested and did not show in ``year`` (see ``_year_outcomes``)."""
+    return YearOutcomes(*_year_outcomes(year))
+
+
 def officers_tested(year: int) -> set[int]:
-    """Ids of the officers who sat a random test they were drawn for in ``year`` (see
-    ``_year_outcomes``) — for callers that count within their own set of officers."""
+    """Ids of the officers who sat a random test they were drawn for in ``year``."""
     return _year_outcomes(year)[1]
 
 

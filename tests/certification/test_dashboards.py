@@ -279,6 +279,12 @@ def test_middle_leader_figures_drill_down_to_the_leaders(client, hr, data, stati
     assert sorted(drill_numbers(client.get(urls["total"]))) == sorted(["200001", "200010", "200099"])
     assert drill_numbers(client.get(urls["tested"])) == [officer.police_number]
     assert sorted(drill_numbers(client.get(urls["untested"]))) == sorted(["200010", "200099"])
+    # The random-test table: the station's own members, drawn / tested / did not show.
+    direct = next(item for item in response.context["random_tests"] if item["row"].key == "direct")
+    assert (direct["row"].officers, direct["row"].drawn, direct["row"].tested, direct["row"].no_show) == (4, 2, 1, 0)
+    assert sorted(drill_numbers(client.get(direct["urls"]["drawn"]))) == sorted(["200001", "200099"])
+    assert drill_numbers(client.get(direct["urls"]["tested"])) == ["200001"]
+    assert drill_numbers(client.get(direct["urls"]["no_show"])) == []
     # The leader figures are for the whole chosen unit: a per-unit row is not one of them.
     assert page(client, hr, name="certification:dashboard_officers", cell="leaders", row="direct").status_code == 404
 
@@ -385,6 +391,7 @@ def test_overview_export_holds_every_table_with_the_filters_and_is_audited(
     assert list(sheets) == [
         "123 pathway",
         "Exam pass rates",
+        "Random ability tests",
         "Study completion",
         "Middle leaders",
         "Evaluation ranking",
