@@ -36,6 +36,9 @@ class PersonnelColumn:
         return f"{self.header}*" if self.required else self.header
 
 
+# The sheet of the import template and of the officer-list export (the importer reads the first sheet).
+PERSONNEL_SHEET = "人员"
+
 PERSONNEL_COLUMNS: tuple[PersonnelColumn, ...] = (
     PersonnelColumn(
         "police_number",

@@ -17,6 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from people.personnel_columns import (
     COLUMNS_BY_HEADER,
     PERSONNEL_COLUMNS,
+    PERSONNEL_SHEET,
     PersonnelFileError,
     PersonnelRecord,
     RowError,
@@ -137,7 +138,7 @@ def personnel_template_xlsx() -> bytes:
     """The import template: headers and one example row, and a sheet explaining every column."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "人员"
+    sheet.title = PERSONNEL_SHEET
     example = {
         "police_number": "200001",
         "name": "张伟",

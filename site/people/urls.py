@@ -5,6 +5,7 @@ from people.views import imports, officers, units
 app_name = "people"
 urlpatterns = [
     path("officers/", officers.officer_list, name="officer_list"),
+    path("officers.xlsx", officers.officer_list_xlsx, name="officer_list_xlsx"),
     path("officers/<int:pk>/", officers.officer_detail, name="officer_detail"),
     path("units/", units.unit_list, name="unit_list"),
     path("import/", imports.personnel_import, name="import"),

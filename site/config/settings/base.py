@@ -269,6 +269,7 @@ PORTAL_EXPORTS: dict[str, str] = {
     "certification.dashboard_overview": "certification.exports.dashboard_overview_export",
     "certification.pathways": "certification.list_exports.pathways_export",
     "certification.case_records": "certification.list_exports.case_records_export",
+    "people.officers": "people.exports.officers_export",
 }
 # How long the HR dashboards keep their computed figures (seconds; 0 computes every render). The
 # page says when its figures were computed and offers a refresh; drill-down lists are always live.

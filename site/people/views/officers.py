@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
+from people.exports import officers_export
 from people.forms import OfficerFilterForm
 from people.models import Role
 from people.selectors import (
@@ -15,6 +18,7 @@ from people.selectors import (
     unit_full_paths,
     units_visible_to,
 )
+from portal.services.exports import export_respond
 
 PAGE_SIZE = 50
 
@@ -47,6 +51,18 @@ def officer_list(request):
             "can_import": has_role(request.user, Role.HR, Role.ADMIN),
         },
     )
+
+
+@login_required
+@require_GET
+def officer_list_xlsx(request):
+    """The filtered list (every page) in the personnel import template's layout, so the file can be
+    edited and imported again: at once when small, else a background export."""
+    if scope_of(request.user) is Scope.SELF:
+        # Unlike the page (which forwards to the officer's own profile) there is no list to give.
+        raise Http404
+    filters = officers_export.filters_from(request.GET)
+    return export_respond(request, kind="people.officers", filters=filters)
 
 
 @login_required
