@@ -192,7 +192,7 @@ class DashboardOverviewExport:
             ],
             columns=pass_columns,
         )
-        random_columns = [_("Unit"), _("Officers"), _("Drawn"), _("Tested"), _("No-show"), _("Tested (%)")]
+        random_columns = [_("Unit"), _("Officers"), _("Officers drawn"), _("Tested"), _("No-show"), _("Tested (%)")]
         random_tests = pd.DataFrame(
             [
                 dict(

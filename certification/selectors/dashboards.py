@@ -23,6 +23,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from certification.models import (
     Pathway,
@@ -416,7 +417,7 @@ def drill_down_figures(filters: DashboardFilters, drill: DrillDown, officers: Qu
             .order_by()
         )
         return DrillFigures(
-            columns=(_("Exams sat"), _("Exams passed")),
+            columns=(pgettext("per officer", "Exams sat"), pgettext("per officer", "Exams passed")),
             by_officer={officer_id: (sat, passed) for officer_id, sat, passed in grouped},
         )
     if drill.cell in (CELL_ASSIGNED, CELL_COMPLETE):
