@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -245,19 +246,35 @@ class DashboardRow:
         ]
 
 
-def _row_skeleton(root: Unit) -> tuple[list[DashboardRow], dict[str, DashboardRow], int]:
-    """Rows for the root's children (ordered by name), plus the root's own members; a map from
-    child path to row, and the length of a child's path (treebeard's fixed step)."""
-    children = list(root.get_children())
-    rows = [DashboardRow(key=str(unit.pk), label=unit.name) for unit in children]
-    by_path = {unit.path: row for unit, row in zip(children, rows, strict=True)}
-    rows.append(DashboardRow(key="direct", label=_("%(unit)s (own members)") % {"unit": root.name}))
-    by_path[root.path] = rows[-1]
-    return rows, by_path, len(root.path) + Unit.steplen
+R = TypeVar("R")
 
 
-def _row_for(path: str, root: Unit, by_path: dict[str, DashboardRow], child_length: int) -> DashboardRow:
-    return by_path[path] if path == root.path else by_path[path[:child_length]]
+class UnitRows(Generic[R]):
+    """One row per unit directly below the root (its subtree folded in, ordered by name), then the
+    root's own members ("direct"). ``make(key, label, path)`` builds a row; ``for_unit`` finds the
+    row an officer's unit belongs to — by treebeard path prefix, from one query of the subtree."""
+
+    def __init__(self, root: Unit, make: Callable[[str, str, str], R]) -> None:
+        self.root = root
+        self.by_path: dict[str, R] = {
+            unit.path: make(str(unit.pk), unit.name, unit.path) for unit in root.get_children()
+        }
+        self.by_path[root.path] = make("direct", _("%(unit)s (own members)") % {"unit": root.name}, root.path)
+        self._child_length = len(root.path) + Unit.steplen
+        # Unit ids instead of path joins: the subtree is a few hundred units at most.
+        self.paths: dict[int, str] = dict(Unit.objects.filter(path__startswith=root.path).values_list("pk", "path"))
+
+    @property
+    def unit_ids(self) -> list[int]:
+        return list(self.paths)
+
+    @property
+    def rows(self) -> list[R]:
+        return list(self.by_path.values())
+
+    def for_unit(self, unit_id: int) -> R:
+        path = self.paths[unit_id]
+        return self.by_path[path if path == self.root.path else path[: self._child_length]]
 
 
 @dataclass
@@ -269,16 +286,14 @@ class CoverageTable:
 
 def qualification_coverage(filters: DashboardFilters) -> CoverageTable:
     """Officers in scope, holders of a valid record of each type on ``filters.as_of`` and valid
-    records expiring within 30/60/90 days of it, per unit directly below the root — three queries."""
-    root = filters.root
-    rows, by_path, child_length = _row_skeleton(root)
+    records expiring within 30/60/90 days of it, per unit directly below the root — four queries,
+    however many officers."""
+    units = UnitRows(filters.root, lambda key, label, _path: DashboardRow(key=key, label=label))
     total = DashboardRow(key="total", label=_("All units"))
-    # Unit ids instead of path joins: the subtree is a few hundred units at most.
-    paths = dict(Unit.objects.filter(path__startswith=root.path).values_list("pk", "path"))
-    scope = _in_scope(filters, "officer__", unit_ids=list(paths))
-    officers = User.objects.filter(_in_scope(filters, unit_ids=list(paths)))
+    scope = _in_scope(filters, "officer__", unit_ids=units.unit_ids)
+    officers = User.objects.filter(_in_scope(filters, unit_ids=units.unit_ids))
     for unit_id, count in officers.values_list("unit_id").annotate(n=Count("pk")).order_by():
-        _row_for(paths[unit_id], root, by_path, child_length).officers += count
+        units.for_unit(unit_id).officers += count
         total.officers += count
     codes = {kind.pk: kind.code for kind in filters.types}
     day = filters.as_of
@@ -293,11 +308,11 @@ def qualification_coverage(filters: DashboardFilters) -> CoverageTable:
     )
     for unit_id, type_id, count, *expiring in grouped:
         code = codes[type_id]
-        for row in (_row_for(paths[unit_id], root, by_path, child_length), total):
+        for row in (units.for_unit(unit_id), total):
             row.holders[code] = row.holders.get(code, 0) + count
             for days, soon in zip(EXPIRY_BUCKETS, expiring, strict=True):
                 row.expiring[(code, days)] = row.expiring.get((code, days), 0) + soon
-    rows = [row for row in rows if row.officers or row.key != "direct"]
+    rows = [row for row in units.rows if row.officers or row.key != "direct"]
     return CoverageTable(filters=filters, rows=rows, total=total)
 
 
@@ -502,11 +517,6 @@ def pathway_funnel(filters: DashboardFilters) -> list[FunnelStep]:
     ]
 
 
-def _row_key(path: str, root: Unit, child_pks: dict[str, int]) -> str:
-    """The drill-down ``row`` of a unit below the root: its pk, or "direct" for the root itself."""
-    return "direct" if path == root.path else str(child_pks[path])
-
-
 @dataclass
 class PassRateRow:
     path: str
@@ -558,46 +568,34 @@ def _sitting_counts(last_exam_ids: list[int] | None = None) -> dict:
 
 def exam_pass_rates(filters: DashboardFilters) -> list[PassRateRow]:
     """Per unit below the root and category: exam sittings of the year (an exam counts once per
-    officer) and how many of them passed, following each exam's counting rule — five queries."""
-    root = filters.root
-    children = list(root.get_children())
-    labels = {unit.path: unit.name for unit in children}
-    labels[root.path] = _("%(unit)s (own members)") % {"unit": root.name}
-    child_pks = {unit.path: unit.pk for unit in children}
-    child_length = len(root.path) + Unit.steplen
+    officer) and how many of them passed, following each exam's counting rule — six queries, however many officers."""
+    # Rows per unit and category: the units' (key, label, path) first, the category rows as met.
+    units = UnitRows(filters.root, lambda key, label, path: (key, label, path))
+    order = {key: index for index, (key, _label, _path) in enumerate(units.rows)}
     # The year's exams first, then the attempts grouped by officer alone (no join: "distinct exam"
     # holds per officer), folded onto units through a map of the officers in scope — at province
     # scale this is a third of the time of grouping a join by unit and category.
     exams = Exam.objects.filter(kind__in=EXAM_KINDS, opens_at__year=filters.year)
     exam_ids = list(exams.values_list("pk", flat=True))
     last_ids = list(exams.filter(counts=AttemptCounting.LAST).values_list("pk", flat=True))
-    paths = dict(Unit.objects.filter(path__startswith=root.path).values_list("pk", "path"))
-    officers = {
-        pk: (paths[unit_id], category)
-        for pk, unit_id, category in User.objects.filter(_in_scope(filters, unit_ids=list(paths))).values_list(
-            "pk", "unit_id", "category"
-        )
-    }
+    in_scope = User.objects.filter(_in_scope(filters, unit_ids=units.unit_ids))
+    officers = {pk: (unit_id, category) for pk, unit_id, category in in_scope.values_list("pk", "unit_id", "category")}
     grouped = (
         Attempt.objects.filter(exam_id__in=exam_ids, state=AttemptState.RELEASED)
         .values_list("officer_id")
         .annotate(**_sitting_counts(last_ids))
         .order_by()
     )
-    sittings = [(*officers[pk], sat, passed) for pk, sat, passed in grouped if pk in officers]
     rows: dict[tuple[str, str], PassRateRow] = {}
-    for path, category, sat, passed in sittings:
-        key = (path if path == root.path else path[:child_length], category)
-        row = rows.setdefault(
-            key,
-            PassRateRow(
-                path=key[0], key=_row_key(key[0], root, child_pks), label=labels.get(key[0], ""), category=category
-            ),
-        )
+    for officer_id, sat, passed in grouped:
+        if officer_id not in officers:
+            continue
+        unit_id, category = officers[officer_id]
+        key, label, path = units.for_unit(unit_id)
+        row = rows.setdefault((key, category), PassRateRow(path=path, key=key, label=label, category=category))
         row.sat += sat
         row.passed += passed
-    order = {path: index for index, path in enumerate([unit.path for unit in children] + [root.path])}
-    return sorted(rows.values(), key=lambda row: (order.get(row.path, 0), row.category))
+    return sorted(rows.values(), key=lambda row: (order[row.key], row.category))
 
 
 @dataclass
@@ -618,24 +616,16 @@ class RandomTestRow:
 
 def random_test_coverage(filters: DashboardFilters) -> list[RandomTestRow]:
     """Per unit below the root: officers in scope, and how many of them were drawn for a random
-    test of the year, sat it, or did not show (``exams.selectors.sampling``) — four queries."""
-    root = filters.root
-    children = list(root.get_children())
-    rows = {unit.path: RandomTestRow(path=unit.path, key=str(unit.pk), label=unit.name) for unit in children}
-    rows[root.path] = RandomTestRow(
-        path=root.path, key="direct", label=_("%(unit)s (own members)") % {"unit": root.name}
-    )
-    child_length = len(root.path) + Unit.steplen
+    test of the year, sat it, or did not show (``exams.selectors.sampling``) — five queries, however many officers."""
+    units = UnitRows(filters.root, lambda key, label, path: RandomTestRow(path=path, key=key, label=label))
     outcomes = year_outcomes(filters.year)
-    paths = dict(Unit.objects.filter(path__startswith=root.path).values_list("pk", "path"))
-    for pk, unit_id in User.objects.filter(_in_scope(filters, unit_ids=list(paths))).values_list("pk", "unit_id"):
-        path = paths[unit_id]
-        row = rows[path if path == root.path else path[:child_length]]
+    for pk, unit_id in User.objects.filter(_in_scope(filters, unit_ids=units.unit_ids)).values_list("pk", "unit_id"):
+        row = units.for_unit(unit_id)
         row.officers += 1
         row.drawn += pk in outcomes.drawn
         row.tested += pk in outcomes.tested
         row.no_show += pk in outcomes.no_show
-    return [row for row in rows.values() if row.officers]
+    return [row for row in units.rows if row.officers]
 
 
 @dataclass(frozen=True)
@@ -714,21 +704,15 @@ def assignment_completion(filters: DashboardFilters) -> list[CompletionRow]:
     """Per unit below the root: officer-assignments of the year's study assignments (the audience
     today) and how many of them have learned every live lesson. Two queries per assignment,
     however many officers."""
-    root = filters.root
-    children = list(root.get_children())
-    rows = {unit.path: CompletionRow(path=unit.path, key=str(unit.pk), label=unit.name) for unit in children}
-    rows[root.path] = CompletionRow(
-        path=root.path, key="direct", label=_("%(unit)s (own members)") % {"unit": root.name}
-    )
-    child_length = len(root.path) + Unit.steplen
+    units = UnitRows(filters.root, lambda key, label, path: CompletionRow(path=path, key=key, label=label))
     scope = officers_in_scope(filters)
     for assignment in _year_assignments(filters):
         officers, total = assignment_officers_with_progress(assignment, within=scope)
         for field_name, queryset in (("assigned", officers), ("complete", officers.filter(learned_count__gte=total))):
-            for path, count in queryset.order_by().values_list("unit__path").annotate(n=Count("pk", distinct=True)):
-                row = rows[path if path == root.path else path[:child_length]]
+            for unit_id, count in queryset.order_by().values_list("unit_id").annotate(n=Count("pk", distinct=True)):
+                row = units.for_unit(unit_id)
                 setattr(row, field_name, getattr(row, field_name) + count)
-    return [row for row in rows.values() if row.assigned]
+    return [row for row in units.rows if row.assigned]
 
 
 def assignment_progress(filters: DashboardFilters, *, within: QuerySet[User]) -> dict[int, list[int]]:
