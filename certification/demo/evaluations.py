@@ -101,7 +101,13 @@ def build(ctx: DemoContext) -> None:
                 entries.append(EvaluationInput(officer=officer, scores=scores, note=note))
         if not entries:
             continue
-        evaluations_save(scheme=scheme, quarter=quarter, entries=entries, actor=trainer, source="demo")
+        # The trainer enters the quarter; their own scores are entered by the brigade's leader.
+        for actor, group in (
+            (trainer, [entry for entry in entries if entry.officer.pk != trainer.pk]),
+            (leader, [entry for entry in entries if entry.officer.pk == trainer.pk]),
+        ):
+            if group:
+                evaluations_save(scheme=scheme, quarter=quarter, entries=group, actor=actor, source="demo")
         entered_at = timezone.make_aware(
             datetime.datetime.combine(quarter_bounds(year, quarter)[1] + datetime.timedelta(days=8), datetime.time(10))
         )

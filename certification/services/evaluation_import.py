@@ -23,7 +23,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from certification.models import EvaluationScheme
 from certification.selectors.evaluations import evaluated_officers, is_evaluated_officer
-from certification.services.evaluations import EvaluationInput, check_scores, evaluations_save
+from certification.services.evaluations import (
+    EvaluationInput,
+    check_scores,
+    evaluations_save,
+    is_own_evaluation,
+    own_scores_message,
+)
 from people.models import User
 from portal.services import audit_log
 
@@ -170,6 +176,8 @@ def evaluation_import(
             row_errors.append(
                 RowError(row_number, NUMBER_HEADER, _("No officer with police number %(number)s.") % {"number": number})
             )
+        elif is_own_evaluation(actor, officer):
+            row_errors.append(RowError(row_number, NUMBER_HEADER, own_scores_message()))
         elif not is_evaluated_officer(officer):
             row_errors.append(
                 RowError(

@@ -304,6 +304,15 @@ def check_scores(
     return problems
 
 
+def own_scores_message() -> str:
+    return _("Nobody may enter their own evaluation scores: another legal-brigade officer enters them.")
+
+
+def is_own_evaluation(actor, officer: User) -> bool:
+    """Legal-brigade officers are evaluated too: their own scores are entered by a colleague."""
+    return actor is not None and getattr(actor, "pk", None) == officer.pk
+
+
 def _check_quarter(quarter: int) -> None:
     if quarter not in QUARTERS:
         raise EvaluationError(_("The quarter must be 1, 2, 3 or 4."))
@@ -317,6 +326,8 @@ def evaluations_save(
     _check_quarter(quarter)
     items = list(scheme.items.all())
     for entry in entries:
+        if is_own_evaluation(actor, entry.officer):
+            raise EvaluationError(own_scores_message())
         if not is_evaluated_officer(entry.officer):
             raise EvaluationError(
                 _("%(name)s is neither a legal officer nor a legal-brigade officer.") % {"name": entry.officer}

@@ -235,7 +235,8 @@ def evaluation_entry(request, pk: int, quarter: int):
     scheme = get_scheme_or_404(pk)
     quarter = _quarter_or_404(quarter)
     items = list(scheme.items.order_by("group", "order", "pk"))
-    officers = evaluated_officers()
+    # Legal-brigade officers are evaluated too: nobody is offered their own scores to enter.
+    officers = evaluated_officers().exclude(pk=request.user.pk)
     initial = {}
     number = request.GET.get("officer", "").strip()
     if request.method == "GET" and number:

@@ -140,3 +140,16 @@ def test_the_import_page_lists_errors_by_row_and_refuses_a_csv(client, trainer, 
     assert "not an Excel workbook" in page.content.decode()
     template = client.get(reverse("certification:evaluation_import_template", args=[scheme.pk, 1]))
     assert template.status_code == 200 and template.content[:2] == b"PK"
+
+
+def test_a_row_with_the_importers_own_scores_is_named_and_nothing_is_written(trainer, roster):
+    scheme = make_scheme(trainer)
+    content = xlsx_bytes(
+        scheme,
+        [["610001", "钱一", 36, 18, 45, ""], [trainer.police_number, trainer.name, 40, 20, 50, ""]],
+    )
+    with translation.override("en"):
+        result = evaluation_import(scheme=scheme, quarter=1, file=content, actor=trainer)
+    assert [(error.row, error.column) for error in result.errors] == [(3, "警号")]
+    assert "own evaluation scores" in result.errors[0].message
+    assert not QuarterlyEvaluation.objects.exists()

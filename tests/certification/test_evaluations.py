@@ -534,3 +534,27 @@ def test_correcting_an_earlier_quarter_updates_the_later_consecutive_flag(traine
     assert ReplacementReview.objects.filter(officer=weak, quarter=2).exists()
     score(scheme, 1, {weak: 0.75})
     assert not ReplacementReview.objects.exists()
+
+
+def test_nobody_enters_their_own_scores_a_colleague_does(client, trainer, legal_leader):
+    scheme = make_scheme(trainer)
+    with pytest.raises(EvaluationError, match="own evaluation scores"):
+        score(scheme, 1, {trainer: 0.9}, actor=trainer)
+    assert not QuarterlyEvaluation.objects.exists()
+    audit, supervision, unit_quality = items_of(scheme)
+    _english(client).force_login(trainer)
+    url = reverse("certification:evaluation_entry", args=[scheme.pk, 1])
+    page = client.get(url).content.decode()
+    assert f"?officer={trainer.police_number}" not in page and f"?officer={legal_leader.police_number}" in page
+    response = client.post(
+        url,
+        {
+            "officer": trainer.police_number,
+            f"item_{audit.pk}": "40",
+            f"item_{supervision.pk}": "20",
+            f"item_{unit_quality.pk}": "50",
+        },
+    )
+    assert response.status_code == 200 and not QuarterlyEvaluation.objects.exists()
+    score(scheme, 1, {trainer: 0.9}, actor=legal_leader)
+    assert _evaluation(scheme, trainer, 1).entered_by == legal_leader
