@@ -217,7 +217,7 @@ def test_progress_page_of_a_running_job_polls_its_status(client, hr):
     assert page.status_code == 200
     html = page.content.decode()
     assert f'data-status-url="{reverse("portal:export_job_status", args=[job.pk])}"' in html
-    assert 'data-finished="false"' in html and "portal/export_job.js" in html
+    assert 'data-finished="false"' in html and "portal/job_progress.js" in html
     status = client.get(reverse("portal:export_job_status", args=[job.pk])).json()
     assert (status["status"], status["done"], status["total"], status["percent"]) == ("running", 50, 200, 25)
     assert status["download_url"] == ""
