@@ -229,6 +229,15 @@ def test_redis_url_switches_the_task_queue_to_redis(tmp_path):
     assert "redis" not in without["Q_CLUSTER"]
 
 
+def test_redis_url_gives_every_app_server_one_shared_cache(tmp_path):
+    with_redis = production_settings(production_env(tmp_path, REDIS_URL="redis://cache.internal:6379/1"), "CACHES")
+    without = production_settings(production_env(tmp_path), "CACHES")
+
+    assert with_redis["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert with_redis["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/1"
+    assert without["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
 def test_production_keeps_demo_data_out_unless_asked(tmp_path):
     assert production_settings(production_env(tmp_path), "DEMO_DATA_ALLOWED") == {"DEMO_DATA_ALLOWED": False}
     assert production_settings(production_env(tmp_path, DEMO_DATA_ALLOWED="yes"), "DEMO_DATA_ALLOWED") == {

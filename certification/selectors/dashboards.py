@@ -23,8 +23,10 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy
 
 from certification.models import (
     Pathway,
@@ -173,14 +175,19 @@ class Figures:
 def cached_figures(
     name: str, filters: DashboardFilters, compute: Callable[[DashboardFilters], object], *, fresh: bool = False
 ) -> Figures:
-    """``compute(filters)``, kept for ``CERTIFICATION_DASHBOARD_CACHE_SECONDS`` under the filters
-    (and today's date), so HR paging between filters at province scale does not recount 100,000
-    records on every render; ``fresh`` recomputes. The scope was checked when the filters were
-    built: a reader only reaches the figures of a root they may see."""
+    """``compute(filters)``, kept for ``CERTIFICATION_DASHBOARD_CACHE_SECONDS`` under the filters,
+    the language and today's date, so HR paging between filters at province scale does not recount
+    100,000 records on every render; ``fresh`` recomputes. The scope was checked when the filters
+    were built: a reader only reaches the figures of a root they may see.
+
+    The figures are numbers and lazy labels (a message and its parameters, translated when the page
+    renders), never text rendered for one request; the language is in the key as well, so a label
+    that slipped through as text still cannot reach a reader of another language. The cache is
+    ``CACHES["default"]``: Redis shared by every app server when ``REDIS_URL`` is set."""
     seconds = settings.CERTIFICATION_DASHBOARD_CACHE_SECONDS
     if seconds <= 0:
         return Figures(value=compute(filters), computed_at=timezone.now(), cached=False)
-    data = filters.as_data() | {"today": timezone.localdate().isoformat()}
+    data = filters.as_data() | {"today": timezone.localdate().isoformat(), "language": get_language()}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
     key = f"certification:dashboard:{name}:{digest}"
     if not fresh and (hit := cache.get(key)) is not None:
@@ -249,6 +256,15 @@ class DashboardRow:
 R = TypeVar("R")
 
 
+def _own_members(unit_name: str) -> str:
+    return _("%(unit)s (own members)") % {"unit": unit_name}
+
+
+# Row labels stay lazy: the figures are kept in the cache and read back in another request, maybe in
+# another language, so they must carry the message and its parameters, not this request's text.
+own_members_label = lazy(_own_members, str)
+
+
 class UnitRows(Generic[R]):
     """One row per unit directly below the root (its subtree folded in, ordered by name), then the
     root's own members ("direct"). ``make(key, label, path)`` builds a row; ``for_unit`` finds the
@@ -259,7 +275,7 @@ class UnitRows(Generic[R]):
         self.by_path: dict[str, R] = {
             unit.path: make(str(unit.pk), unit.name, unit.path) for unit in root.get_children()
         }
-        self.by_path[root.path] = make("direct", _("%(unit)s (own members)") % {"unit": root.name}, root.path)
+        self.by_path[root.path] = make("direct", own_members_label(root.name), root.path)
         self._child_length = len(root.path) + Unit.steplen
         # Unit ids instead of path joins: the subtree is a few hundred units at most.
         self.paths: dict[int, str] = dict(Unit.objects.filter(path__startswith=root.path).values_list("pk", "path"))
@@ -289,7 +305,7 @@ def qualification_coverage(filters: DashboardFilters) -> CoverageTable:
     records expiring within 30/60/90 days of it, per unit directly below the root — four queries,
     however many officers."""
     units = UnitRows(filters.root, lambda key, label, _path: DashboardRow(key=key, label=label))
-    total = DashboardRow(key="total", label=_("All units"))
+    total = DashboardRow(key="total", label=gettext_lazy("All units"))
     scope = _in_scope(filters, "officer__", unit_ids=units.unit_ids)
     officers = User.objects.filter(_in_scope(filters, unit_ids=units.unit_ids))
     for unit_id, count in officers.values_list("unit_id").annotate(n=Count("pk")).order_by():
@@ -511,7 +527,7 @@ def pathway_funnel(filters: DashboardFilters) -> list[FunnelStep]:
     }
     return [
         FunnelStep(
-            phase=phase, label=str(label), count=counts.get(phase, (0, 0))[0], overdue=counts.get(phase, (0, 0))[1]
+            phase=phase, label=label, count=counts.get(phase, (0, 0))[0], overdue=counts.get(phase, (0, 0))[1]
         )
         for phase, label in PathwayPhase.choices
     ]

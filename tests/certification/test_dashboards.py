@@ -431,3 +431,44 @@ def test_kept_figures_say_when_they_were_counted_and_recount_on_request(client, 
     assert page(client, hr, name="certification:dashboard_overview", unit=station.pk).context["figures"].cached
     assert overview.context["funnel"]
     cache.clear()
+
+
+def test_kept_figures_read_in_the_readers_language(client, hr, data, station, settings, officer):
+    """A figure counted for an English reader and kept must not show English to the next Chinese one."""
+    from django.core.cache import cache
+
+    settings.CERTIFICATION_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    english(client)
+    assert "All units" in page(client, hr, unit=station.pk).content.decode()
+    assert "Phase 1: legal department shadowing" in page(
+        client, hr, name="certification:dashboard_overview", unit=station.pk
+    ).content.decode()
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    coverage = page(client, hr, unit=station.pk).content.decode()
+    overview = page(client, hr, name="certification:dashboard_overview", unit=station.pk).content.decode()
+
+    assert "全部单位" in coverage and "All units" not in coverage
+    assert "第一阶段：法制部门跟岗见习" in overview and "Phase 1: legal department shadowing" not in overview
+    cache.clear()
+
+
+def test_kept_figures_hold_labels_as_messages_not_text(hr, data, station, settings):
+    """What is kept is numbers and lazy labels: read back under another language, a label follows it."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from certification.selectors.dashboards import cached_figures, dashboard_filters_from, qualification_coverage
+
+    settings.CERTIFICATION_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    filters = dashboard_filters_from(hr, {"unit": str(station.pk)})
+    with translation.override("en"):
+        cached_figures("coverage", filters, qualification_coverage)
+        kept = cached_figures("coverage", filters, qualification_coverage)
+    assert kept.cached
+    with translation.override("zh-hans"):
+        assert str(kept.value.total.label) == "全部单位"
+        assert "（本单位人员）" in str(kept.value.rows[-1].label)
+    cache.clear()

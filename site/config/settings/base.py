@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after security: lockout, audit entries and network rules all read the address it resolves.
+    "portal.client_address.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
@@ -132,12 +134,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
-# Behind a reverse proxy set AXES_PROXY_COUNT to the number of proxies so the client address comes
-# from X-Forwarded-For; without one, only REMOTE_ADDR is trusted (the header could be forged).
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
-)
+# The client address is the one the platform's own proxies appended to X-Forwarded-For, counted
+# from the right (portal/client_address.py): TRUSTED_PROXY_COUNT=1 behind nginx, 0 (REMOTE_ADDR only,
+# the header ignored) when browsers reach the app server directly. AXES_PROXY_COUNT is the old name.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0, minimum=0), minimum=0)
+AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------------
@@ -195,6 +196,24 @@ if _redis_url:
     Q_CLUSTER["redis"] = redis_from_url(_redis_url)
 else:
     Q_CLUSTER["orm"] = "default"
+
+# --- Cache ----------------------------------------------------------------------------------
+# With REDIS_URL every app server shares one cache (kept dashboard figures, Wagtail's caches), so two
+# reloads landing on different servers show the same figures; without it (the branch server, one
+# process) Django's in-process cache. What goes in is keyed by language and filters and holds
+# numbers and lazy labels only (certification.selectors.dashboards.cached_figures).
+if _redis_url:
+    redis_from_url(_redis_url)  # fail loud on a malformed URL, as for the broker
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "fazhi",
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fazhi"}}
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from portal.client_address import current_client_address
 from portal.models import AuditEntry
 
 
@@ -22,7 +23,9 @@ def audit_log(
     data: dict[str, Any] | None = None,
     ip_address: str | None = None,
 ) -> AuditEntry:
-    """Append an audit entry. Call inside the same transaction as the change it records."""
+    """Append an audit entry. Call inside the same transaction as the change it records.
+
+    ``ip_address`` defaults to the client address of the request being handled (none for tasks)."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=actor_obj,
@@ -32,5 +35,5 @@ def audit_log(
         target_id=str(target.pk) if target is not None else "",
         target_label=str(target)[:200] if target is not None else "",
         data=_json_safe(data),
-        ip_address=ip_address,
+        ip_address=ip_address or current_client_address(),
     )

@@ -1,8 +1,8 @@
-"""Sign in, sign out, change password. Django's views do the work; we add audit entries."""
+"""Sign in, sign out, change password. Django's views do the work; we add audit entries (their client
+address comes from portal.client_address, the same one the lockout keys on)."""
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
@@ -11,11 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import PoliceNumberAuthenticationForm
 from portal.services import audit_log
-
-
-def _client_ip(request) -> str | None:
-    # The same address django-axes keys lockouts on (it honours AXES_IPWARE_PROXY_COUNT).
-    return getattr(request, "axes_ip_address", None) or get_client_ip_address(request) or None
 
 
 class LoginView(auth_views.LoginView):
@@ -30,7 +25,6 @@ class LoginView(auth_views.LoginView):
                 actor=form.get_user(),
                 action="portal.user.logged_in",
                 target=form.get_user(),
-                ip_address=_client_ip(self.request),
             )
         return response
 
@@ -50,7 +44,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
                 actor=self.request.user,
                 action="portal.user.password_changed",
                 target=self.request.user,
-                ip_address=_client_ip(self.request),
             )
         messages.success(self.request, _("Your password has been changed."))
         return response
