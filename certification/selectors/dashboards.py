@@ -24,9 +24,8 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from certification.models import (
     Pathway,
@@ -526,9 +525,7 @@ def pathway_funnel(filters: DashboardFilters) -> list[FunnelStep]:
         .order_by()
     }
     return [
-        FunnelStep(
-            phase=phase, label=label, count=counts.get(phase, (0, 0))[0], overdue=counts.get(phase, (0, 0))[1]
-        )
+        FunnelStep(phase=phase, label=label, count=counts.get(phase, (0, 0))[0], overdue=counts.get(phase, (0, 0))[1])
         for phase, label in PathwayPhase.choices
     ]
 

@@ -441,9 +441,10 @@ def test_kept_figures_read_in_the_readers_language(client, hr, data, station, se
     cache.clear()
     english(client)
     assert "All units" in page(client, hr, unit=station.pk).content.decode()
-    assert "Phase 1: legal department shadowing" in page(
-        client, hr, name="certification:dashboard_overview", unit=station.pk
-    ).content.decode()
+    assert (
+        "Phase 1: legal department shadowing"
+        in page(client, hr, name="certification:dashboard_overview", unit=station.pk).content.decode()
+    )
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     coverage = page(client, hr, unit=station.pk).content.decode()
@@ -472,3 +473,36 @@ def test_kept_figures_hold_labels_as_messages_not_text(hr, data, station, settin
         assert str(kept.value.total.label) == "全部单位"
         assert "（本单位人员）" in str(kept.value.rows[-1].label)
     cache.clear()
+
+
+def test_kept_figures_survive_the_shared_redis_cache(hr, data, station, settings):
+    """At city scale the figures go through Redis (pickled): lazy labels must make the trip."""
+    import socket
+
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from certification.selectors.dashboards import cached_figures, dashboard_filters_from, qualification_coverage
+
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
+            pytest.skip("no Redis server on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": f"fazhi-test-{id(settings)}",
+        }
+    }
+    settings.CERTIFICATION_DASHBOARD_CACHE_SECONDS = 60
+    filters = dashboard_filters_from(hr, {"unit": str(station.pk)})
+    try:
+        with translation.override("en"):
+            first = cached_figures("coverage", filters, qualification_coverage)
+            kept = cached_figures("coverage", filters, qualification_coverage)
+        assert kept.cached and kept.value.total.officers == first.value.total.officers
+        with translation.override("zh-hans"):
+            assert str(kept.value.total.label) == "全部单位"
+    finally:
+        cache.clear()
