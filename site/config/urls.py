@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path, re_path
+from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -20,10 +22,17 @@ urlpatterns = [
     path("", include("portal.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Of the uploaded files only Wagtail's images (study material, question stems) have public-style
+# addresses, and only signed-in users get them. Exports, evidence, minutes, reports and certificate
+# batches are served solely by their own views, which check who asks; /media/ gives nothing else.
+urlpatterns += [
+    re_path(
+        r"^media/(?P<path>(?:images|original_images)/[^/]+)$",
+        login_required(serve),
+        {"document_root": settings.MEDIA_ROOT},
+        name="media_image",
+    )
+]
 
 # Wagtail serves every other path as a page; it must come last.
 urlpatterns += [path("", include(wagtail_urls))]

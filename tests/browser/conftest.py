@@ -96,3 +96,43 @@ def pytest_runtest_teardown(item):
 def pytest_fixture_setup(fixturedef, request):
     if fixturedef.argname == "_django_db_helper":
         _carry_migration_snapshot()
+
+
+# Every browser test also watches the Content-Security-Policy: a page whose script, style, image or
+# connection the policy refused fails the test that loaded it. The listener is injected by the
+# browser itself (an init script and a binding), which the page's policy does not govern.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request, monkeypatch):
+    """The policy violations seen by every context the test opened; asserted empty at the end."""
+    seen: list[str] = []
+    if "tests/browser/" not in str(request.node.fspath).replace(os.sep, "/"):
+        yield seen
+        return
+    from playwright.sync_api import Browser
+
+    original = Browser.new_context
+
+    def new_context(self, *args, **kwargs):
+        context = original(self, *args, **kwargs)
+        context.expose_binding(
+            "__reportCspViolation", lambda source, text: seen.append(f"{source['page'].url}: {text}")
+        )
+        context.add_init_script(_CSP_LISTENER)
+        context.on(
+            "console",
+            lambda message: seen.append(message.text) if "Content Security Policy" in message.text else None,
+        )
+        return context
+
+    monkeypatch.setattr(Browser, "new_context", new_context)
+    yield seen
+    assert not seen, "Content-Security-Policy violations:\n" + "\n".join(seen)

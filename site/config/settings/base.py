@@ -52,6 +52,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # First after security: lockout, audit entries and network rules all read the address it resolves.
     "portal.client_address.ClientAddressMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (see "Browser policies" below).
+    "portal.middleware.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.ChineseFirstLocaleMiddleware",
@@ -59,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: a signed-in user's pages are never kept by the browser or a proxy.
+    "portal.middleware.PrivatePagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, so it sees the outcome of authentication (django-axes documents this position).
@@ -140,6 +145,45 @@ AXES_LOCKOUT_TEMPLATE = "portal/lockout.html"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0, minimum=0), minimum=0)
 AXES_CLIENT_IP_CALLABLE = "portal.client_address.client_address"
 AXES_VERBOSE = False
+
+# --- Browser policies -----------------------------------------------------------------------
+# Everything the pages load comes from this host (the intranet has no internet). No inline script:
+# page data travels in json_script blocks and behaviour in static files; a template that truly needs
+# an inline script gives it {{ request.csp_nonce }}. Styles allow inline attributes (server-drawn
+# charts, progress widths, the Wagtail admin); nothing else about them is dynamic.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+# Devices no page of the platform uses are off; full screen stays for this host (exam pages).
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+}
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
