@@ -4,6 +4,8 @@ Four published courses written for the demo (接处警规范, 伤害案件办理
 for auxiliary officers), each with several lessons that together use every block type, tagged with
 a knowledge-point tree. Idempotent: a course, lesson, knowledge point or file that already exists
 (found by slug, name path or title) is left as it is, so edits made by trainers survive a re-run.
+Moderation is set up first with the data migrations' code (``courses.moderation``): 法制大队审核 is
+the one active workflow, even on a flushed database.
 Then ``courses.demo.study`` adds assignments, reading progress and discussions.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +22,7 @@ from courses.demo.content import auxiliary, e_case_file, incident_response, inju
 from courses.demo.knowledge import ensure_knowledge_points
 from courses.demo.media import ensure_media
 from courses.models import CourseIndexPage, CoursePage, LessonPage
+from courses.moderation import moderation_set_up, workflow_keep_single
 
 if TYPE_CHECKING:
     from portal.demo import DemoContext
@@ -30,6 +34,7 @@ LABELS = {
     "knowledge point": _("knowledge points"),
     "image": _("images"),
     "document": _("documents"),
+    "workflow": _("workflows"),
 }
 
 
@@ -60,6 +65,11 @@ def build(ctx: DemoContext) -> None:
 
     with transaction.atomic():
         index = _course_index()
+        # The same code as the data migrations: a flushed database gets its workflow back, and
+        # 法制大队审核 stays the only active one.
+        moderation_set_up(apps)
+        if deactivated := workflow_keep_single(apps):
+            ctx.updated(LABELS["workflow"], deactivated)
         points = ensure_knowledge_points(on_created=created)
         media = ensure_media(on_created=created)
         for module in COURSE_MODULES:

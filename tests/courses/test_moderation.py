@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import re
+
+from django.apps import apps
+from django.contrib.auth.models import Group
 from django.urls import reverse
-from wagtail.models import WorkflowState
+from wagtail.models import GroupApprovalTask, Page, Task, Workflow, WorkflowPage, WorkflowState, WorkflowTask
 
 from courses.models import LessonPage, SearchDocument
-from tests.courses.conftest import make_course
+from courses.moderation import workflow_keep_single
+from tests.courses.conftest import make_course, make_lesson
 
 
 def _draft_lesson_by(trainer, course) -> LessonPage:
@@ -63,8 +68,7 @@ def test_trainer_and_legal_leader_can_enter_the_admin_and_upload_media(client, t
 def test_moderation_setup_can_run_again_without_duplicates(course_index):
     import importlib
 
-    from django.apps import apps
-    from wagtail.models import GroupPagePermission, Workflow, WorkflowTask
+    from wagtail.models import GroupPagePermission
 
     migration = importlib.import_module("courses.migrations.0003_moderation")
     counts = (Workflow.objects.count(), WorkflowTask.objects.count(), GroupPagePermission.objects.count())
@@ -117,3 +121,79 @@ def test_submission_waits_for_the_legal_leader_and_approval_publishes(client, co
     assert state.status == WorkflowState.STATUS_APPROVED
     assert lesson.live_revision is not None
     assert SearchDocument.objects.filter(page=lesson).exists()  # approval publishes into the search index
+
+
+# --- one path to publishing -------------------------------------------------------------------------
+
+CHINESE_NAME = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _active_workflow_names() -> list[str]:
+    return list(Workflow.objects.filter(active=True).values_list("name", flat=True))
+
+
+def _moderators_style_workflow(page) -> Workflow:
+    """What Wagtail's own migration leaves: an English-named group approval on a page."""
+    task = GroupApprovalTask.objects.create(name="Moderators approval")
+    task.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+    workflow = Workflow.objects.create(name="Moderators approval", active=True)
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
+    return workflow
+
+
+def test_the_legal_brigade_workflow_is_the_only_active_one_and_covers_the_whole_tree(course_index):
+    lesson = make_lesson(make_course(course_index, "伤害案件办理清单"), "伤情鉴定")
+
+    assert _active_workflow_names() == ["法制大队审核"]
+    assert list(Task.objects.filter(active=True).values_list("name", flat=True)) == ["法制大队领导审批"]
+    root = Page.get_first_root_node()
+    for page in (root, course_index.get_parent(), course_index, lesson):
+        assert page.get_workflow().name == "法制大队审核", page.title
+
+
+def test_keeping_one_workflow_deactivates_a_renamed_default_and_cancels_its_submissions(course_index, trainer):
+    home = course_index.get_parent().specific
+    home.save_revision(user=trainer)
+    default = _moderators_style_workflow(Page.get_first_root_node())
+    default.name = "Editors review"  # renamed by an administrator: found all the same
+    default.save()
+    state = default.start(home, trainer)
+
+    deactivated = workflow_keep_single(apps)
+
+    assert deactivated == 1
+    assert _active_workflow_names() == ["法制大队审核"]
+    assert not default.tasks.get().active
+    state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_CANCELLED
+    assert state.current_task_state.status == "cancelled"
+    assert home.get_workflow().name == "法制大队审核"
+    assert workflow_keep_single(apps) == 0  # idempotent
+
+
+def test_keeping_one_workflow_is_a_no_op_where_no_default_exists(course_index):
+    before = list(WorkflowPage.objects.values_list("page_id", "workflow_id").order_by("page_id"))
+
+    assert workflow_keep_single(apps) == 0
+
+    assert list(WorkflowPage.objects.values_list("page_id", "workflow_id").order_by("page_id")) == before
+    assert _active_workflow_names() == ["法制大队审核"]
+
+
+def test_seed_demo_leaves_exactly_one_active_workflow_with_a_chinese_name(course_index, trainer, legal_leader):
+    from courses.demo import build
+    from portal.demo import DemoContext
+
+    # A flushed database that got Wagtail's default back, but not the project's workflow.
+    Workflow.objects.filter(name="法制大队审核").delete()
+    Task.objects.all().delete()
+    _moderators_style_workflow(Page.get_first_root_node())
+
+    ctx = DemoContext(accounts={"trainer": trainer, "legal_leader": legal_leader})
+    build(ctx)
+
+    names = _active_workflow_names()
+    assert len(names) == 1 and CHINESE_NAME.fullmatch(names[0])
+    assert course_index.get_workflow().name == names[0]
+    assert Page.get_first_root_node().get_workflow().name == names[0]

@@ -212,7 +212,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAIL_SITE_NAME = "法制学习考试认证平台"
 WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Substring search, exact for Chinese, for the admin and Page.objects.search (docs/SEARCH.md).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "courses.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "doc", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "xls", "zip", "mp4"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 200 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no internet: never phone home

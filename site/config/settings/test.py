@@ -31,7 +31,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests read the dashboards right after changing data; the cache has its own test.
 CERTIFICATION_DASHBOARD_CACHE_SECONDS = 0
 AXES_ENABLED = True
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 
 # No collectstatic in tests: WhiteNoise serves from the finders, as in development.
