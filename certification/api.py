@@ -12,7 +12,8 @@ from pydantic import ConfigDict
 
 from certification.models import CaseRecordSource
 from certification.services.cases import CaseInput, case_records_import, column_field
-from portal.api_auth import AUTH_ERRORS, ValidationErrorOut, api_key_auth
+from portal.api_auth import AUTH_ERRORS, BODY_ERRORS, ValidationErrorOut, api_key_auth
+from portal.api_errors import batch_body_limit
 from portal.models import ApiScope
 
 router = Router(tags=["certification"])
@@ -52,9 +53,10 @@ class CaseRecordsOut(Schema):
 @router.post(
     "/case-quality/",
     auth=api_key_auth(ApiScope.CASES_WRITE),
-    response={200: CaseRecordsOut, **AUTH_ERRORS, 422: ValidationErrorOut},
+    response={200: CaseRecordsOut, **AUTH_ERRORS, **BODY_ERRORS, 422: ValidationErrorOut},
     summary="Create or update case-quality records",
 )
+@batch_body_limit(MAX_ROWS_PER_REQUEST)
 def case_quality_upsert(request: HttpRequest, payload: CaseRecordsIn):
     """Upsert case-quality records by case number, with the same checks as the xlsx import.
     Scope: cases:write.

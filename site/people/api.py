@@ -12,7 +12,8 @@ from pydantic import ConfigDict
 from people.models import Unit
 from people.selectors import unit_full_paths
 from people.services import PersonnelRecord, column_label_field, personnel_import
-from portal.api_auth import AUTH_ERRORS, ValidationErrorOut, api_key_auth
+from portal.api_auth import AUTH_ERRORS, BODY_ERRORS, ValidationErrorOut, api_key_auth
+from portal.api_errors import batch_body_limit
 from portal.models import ApiScope
 
 router = Router(tags=["people"])
@@ -31,16 +32,18 @@ class UnitOut(Schema):
 
 
 class PersonnelRowIn(Schema):
-    """One officer. A field left out keeps the stored value; null or "" clears it (flags: false,
-    status: active). Values follow the xlsx template: categories 民警/辅警 (or officer/auxiliary),
-    statuses 在职/借调/休假/离职 (or active/seconded/on_leave/left), dates YYYY-MM-DD."""
+    """One officer. police_number, name, unit_path and category are required in every row (the
+    required columns of the xlsx template, people.personnel_columns). Another field left out keeps
+    the stored value; null or "" clears it (flags: false, status: active). Values follow the xlsx
+    template: categories 民警/辅警 (or officer/auxiliary), statuses 在职/借调/休假/离职 (or
+    active/seconded/on_leave/left), dates YYYY-MM-DD."""
 
     model_config = ConfigDict(extra="forbid")
 
-    police_number: str | int | None = None
-    name: str | None = None
-    unit_path: str | None = Field(None, description="e.g. 西湖分局/北山派出所/一中队")
-    category: str | None = None
+    police_number: str | int
+    name: str
+    unit_path: str = Field(..., description="e.g. 西湖分局/北山派出所/一中队")
+    category: str = Field(..., description="民警 or 辅警 (officer or auxiliary).")
     position: str | None = None
     is_middle_leader: bool | str | None = None
     is_legal_officer: bool | str | None = None
@@ -98,9 +101,10 @@ def unit_list(request: HttpRequest):
 @router.post(
     "/personnel",
     auth=api_key_auth(ApiScope.PEOPLE_WRITE),
-    response={200: PersonnelImportOut, **AUTH_ERRORS, 422: ValidationErrorOut},
+    response={200: PersonnelImportOut, **AUTH_ERRORS, **BODY_ERRORS, 422: ValidationErrorOut},
     summary="Create or update officers",
 )
+@batch_body_limit(MAX_ROWS_PER_REQUEST)
 def personnel_upsert(request: HttpRequest, payload: PersonnelImportIn):
     """Upsert officers by police number, with the same checks as the xlsx import. Scope: people:write.
 

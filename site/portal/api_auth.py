@@ -5,7 +5,9 @@ scopes they need::
 
     @router.get("/units", auth=api_key_auth(ApiScope.PEOPLE_READ), response={200: ..., **AUTH_ERRORS})
 
-A missing, unknown, expired or revoked key gives 401; a valid key without the scope gives 403.
+A missing, unknown, expired or revoked key gives 401, and so does any invalid credential sent next
+to a valid one (a revoked X-API-Key with a valid Bearer token, a Basic header, two different keys);
+a valid key without the scope gives 403.
 Both answer JSON ``{"detail": "..."}``. The authenticated ApiKey is ``request.auth``.
 
 The ApiKey ModelAdmin is registered here (this module is imported by config.api, which the root
@@ -20,7 +22,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from ninja.errors import AuthorizationError, HttpError
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError
 from ninja.security import APIKeyHeader, HttpBearer
 
 from portal.models import ApiKey, ApiScope
@@ -46,6 +48,8 @@ class ValidationErrorOut(Schema):
 
 # Spread into an operation's response mapping to document the authentication failures.
 AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut}
+# ... and, for an operation that takes a body, the malformed (400) and too large (413) ones.
+BODY_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 413: ErrorOut}
 
 
 def unauthorized_message() -> str:
@@ -59,41 +63,86 @@ def _missing_scope_message(scopes: list[str]) -> str:
 # --- Authentication ---------------------------------------------------------------------------
 
 
-def _key_with_scopes(raw_key: str | None, scopes: tuple[str, ...]) -> ApiKey | None:
-    if not raw_key:
+class InvalidApiKey(AuthenticationError):
+    """A credential was sent and is not valid (401 with this sentence rather than "send a key")."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            message=gettext(
+                "The API key sent is not valid (unknown, expired or revoked), or two different keys were "
+                "sent: send one valid key, as the X-API-Key header or as 'Authorization: Bearer <key>'."
+            )
+        )
+
+
+def _presented_credentials(request: HttpRequest) -> list[str]:
+    """Every credential the request carries, as sent: the X-API-Key header and the Authorization
+    header. An Authorization header of another scheme (Basic, Token …) or an empty value is a
+    credential too, one that can never be valid."""
+    presented = []
+    if "X-API-Key" in request.headers:
+        presented.append(request.headers["X-API-Key"].strip())
+    if "Authorization" in request.headers:
+        scheme, _space, token = request.headers["Authorization"].strip().partition(" ")
+        presented.append(token.strip() if scheme.lower() == "bearer" else "")
+    return presented
+
+
+def _authenticate(request: HttpRequest, scopes: tuple[str, ...]) -> ApiKey | None:
+    """The one key the request authenticates with, or None when it sends no credential at all.
+
+    Every credential presented must be valid and name the same key: a revoked key in X-API-Key
+    next to a valid Bearer token is refused, not skipped over (ninja's own rule is "the first
+    scheme that succeeds wins", which would let a caller ignore a revocation it was sent).
+    """
+    presented = _presented_credentials(request)
+    if not presented:
         return None
-    key = api_key_authenticate(raw_key.strip())
-    if key is None:
-        return None
+    keys = [api_key_authenticate(raw) if raw else None for raw in presented]
+    if any(key is None for key in keys) or len({key.pk for key in keys}) > 1:
+        # Raised from an auth callback, ninja answers with it at once (no other scheme tried).
+        raise InvalidApiKey()
+    key = keys[0]
     missing = [scope for scope in scopes if scope not in key.scopes]
     if missing:
-        # Raised from an auth callback, ninja turns it into the response at once (no other auth tried).
         raise AuthorizationError(message=_missing_scope_message(missing))
     return key
 
 
 class ApiKeyHeaderAuth(APIKeyHeader):
+    """Documents the X-API-Key scheme in OpenAPI; authenticates with every credential sent."""
+
     param_name = "X-API-Key"
 
     def __init__(self, *scopes: str) -> None:
         self.scopes = scopes
         super().__init__()
 
+    def __call__(self, request: HttpRequest) -> ApiKey | None:
+        return _authenticate(request, self.scopes)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> ApiKey | None:
-        return _key_with_scopes(key, self.scopes)
+        return _authenticate(request, self.scopes)
 
 
 class ApiKeyBearerAuth(HttpBearer):
+    """Documents the Bearer scheme in OpenAPI; authenticates with every credential sent."""
+
     def __init__(self, *scopes: str) -> None:
         self.scopes = scopes
         super().__init__()
 
+    def __call__(self, request: HttpRequest) -> ApiKey | None:
+        return _authenticate(request, self.scopes)
+
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
-        return _key_with_scopes(token, self.scopes)
+        return _authenticate(request, self.scopes)
 
 
 def api_key_auth(*scopes: str) -> list:
-    """The ``auth=`` value for an operation that needs an API key holding every one of ``scopes``."""
+    """The ``auth=`` value for an operation that needs an API key holding every one of ``scopes``.
+    Two schemes so that OpenAPI documents both ways of sending the key; either one checks every
+    credential the request carries."""
     return [ApiKeyHeaderAuth(*scopes), ApiKeyBearerAuth(*scopes)]
 
 
