@@ -5,25 +5,27 @@ from __future__ import annotations
 
 import datetime
 import io
-import zipfile
 from typing import IO
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from certification.services.cases import CASE_FIELDS, CaseImportResult, CaseInput, CaseRowError, case_records_import
+from portal.imports import MB, ImportFileError, workbook_rows
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IGNORED_HEADERS = {"序号"}
-MAX_ROWS = 50_000
+# Rows are saved one by one in a single request (gunicorn's 120 s timeout): the same cap as the
+# API's batches (certification.api.MAX_ROWS_PER_REQUEST).
+MAX_ROWS = 5_000
+MAX_IMPORT_BYTES = 20 * MB
 _FIELD_BY_HEADER = {header: name for name, (header, _required) in CASE_FIELDS.items()}
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-class CaseFileError(Exception):
-    """The upload cannot be read at all; the message is one sentence for the user."""
+# The upload cannot be read at all: the one exception of every importer, one sentence for the user.
+CaseFileError = ImportFileError
 
 
 def _header(value) -> str:
@@ -31,57 +33,44 @@ def _header(value) -> str:
 
 
 def case_records_from_xlsx(file: IO[bytes] | bytes) -> tuple[list[CaseInput], list[CaseRowError]]:
-    """Records from the first sheet (row 1: headers) and the header problems (reported on row 1)."""
-    data = file if isinstance(file, bytes) else file.read()
-    if not data:
-        raise CaseFileError(_("The file is empty."))
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise CaseFileError(_("The file is not an Excel workbook (.xlsx); save it as .xlsx and upload it again."))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise CaseFileError(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        headers = next(rows, None)
-        if headers is None or all(_header(cell) == "" for cell in headers):
-            raise CaseFileError(_("The first row of the first sheet must hold the column headers; it is empty."))
-        errors: list[CaseRowError] = []
-        field_at: dict[int, str] = {}
-        for index, cell in enumerate(headers):
-            header = _header(cell)
-            if not header or header in IGNORED_HEADERS:
-                continue
-            name = _FIELD_BY_HEADER.get(header)
-            if name is None:
-                errors.append(
-                    CaseRowError(
-                        1,
-                        header,
-                        _("Unknown column; the template's columns are: %(columns)s.")
-                        % {"columns": "、".join(_FIELD_BY_HEADER)},
-                    )
+    """Records from the first sheet (its first row: headers) and the header problems (reported on
+    the header row). Raises CaseFileError (portal.imports.ImportFileError) for an unreadable file."""
+    rows = workbook_rows(file, max_rows=MAX_ROWS, max_bytes=MAX_IMPORT_BYTES)
+    first = next(rows, None)
+    if first is None:
+        raise CaseFileError(_("The first row of the first sheet must hold the column headers; it is empty."))
+    header_row, headers = first
+    errors: list[CaseRowError] = []
+    field_at: dict[int, str] = {}
+    for index, cell in enumerate(headers):
+        header = _header(cell)
+        if not header or header in IGNORED_HEADERS:
+            continue
+        name = _FIELD_BY_HEADER.get(header)
+        if name is None:
+            errors.append(
+                CaseRowError(
+                    header_row,
+                    header,
+                    _("Unknown column; the template's columns are: %(columns)s.")
+                    % {"columns": "、".join(_FIELD_BY_HEADER)},
                 )
-            elif name in field_at.values():
-                errors.append(CaseRowError(1, header, _("This column appears twice.")))
-            else:
-                field_at[index] = name
-        for name, (header, required) in CASE_FIELDS.items():
-            if required and name not in field_at.values():
-                errors.append(CaseRowError(1, header, _("Required column is missing.")))
-        if errors:
-            return [], errors
-        records = []
-        for row_number, cells in enumerate(rows, start=2):
-            if row_number > MAX_ROWS + 1:
-                raise CaseFileError(_("The file has more than %(limit)d rows; split it.") % {"limit": MAX_ROWS})
-            values = {name: cells[index] if index < len(cells) else None for index, name in field_at.items()}
-            if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
-                continue
-            records.append(CaseInput(row=row_number, values=values))
-    finally:
-        workbook.close()
+            )
+        elif name in field_at.values():
+            errors.append(CaseRowError(header_row, header, _("This column appears twice.")))
+        else:
+            field_at[index] = name
+    for name, (header, required) in CASE_FIELDS.items():
+        if required and name not in field_at.values():
+            errors.append(CaseRowError(header_row, header, _("Required column is missing.")))
+    if errors:
+        return [], errors
+    records = []
+    for row_number, cells in rows:
+        values = {name: cells[index] if index < len(cells) else None for index, name in field_at.items()}
+        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
+            continue
+        records.append(CaseInput(row=row_number, values=values))
     if not records:
         raise CaseFileError(_("The sheet has headers but no case rows below them."))
     return records, []

@@ -10,16 +10,14 @@ lists every legal officer; someone seconded away that quarter is simply left bla
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from certification.models import EvaluationScheme
 from certification.selectors.evaluations import evaluated_officers, is_evaluated_officer
@@ -31,6 +29,7 @@ from certification.services.evaluations import (
     own_scores_message,
 )
 from people.models import User
+from portal.imports import MB, ImportFileError, workbook_rows
 from portal.services import audit_log
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,11 +37,12 @@ NUMBER_HEADER = "警号"
 NAME_HEADER = "姓名"
 NOTE_HEADER = "备注"
 MAX_ROWS = 5_000
+MAX_IMPORT_BYTES = 20 * MB
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-class EvaluationFileError(Exception):
-    """The upload cannot be read at all; the message is one sentence for the user."""
+# The upload cannot be read at all: the one exception of every importer, one sentence for the user.
+EvaluationFileError = ImportFileError
 
 
 @dataclass(frozen=True)
@@ -77,24 +77,10 @@ def _header(value) -> str:
     return _text(value).replace("＊", "*").rstrip("*").strip()
 
 
-def _read_rows(data: bytes) -> list[tuple]:
-    if not data:
-        raise EvaluationFileError(_("The file is empty."))
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise EvaluationFileError(_("The file is not an Excel workbook (.xlsx); save it as .xlsx and upload it again."))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise EvaluationFileError(_("The file could not be read as an Excel workbook (.xlsx).")) from exc
-    try:
-        rows = []
-        for index, cells in enumerate(workbook.worksheets[0].iter_rows(values_only=True)):
-            if index > MAX_ROWS:
-                raise EvaluationFileError(_("The file has more than %(limit)d rows; split it.") % {"limit": MAX_ROWS})
-            rows.append(cells)
-    finally:
-        workbook.close()
-    if not rows or all(_header(cell) == "" for cell in rows[0]):
+def _read_rows(file: IO[bytes] | bytes) -> list[tuple[int, list]]:
+    """``(row number, values)`` of the first sheet's rows that hold a value, the header row first."""
+    rows = list(workbook_rows(file, max_rows=MAX_ROWS, max_bytes=MAX_IMPORT_BYTES))
+    if not rows:
         raise EvaluationFileError(_("The first row of the first sheet must hold the column headers; it is empty."))
     return rows
 
@@ -121,46 +107,46 @@ def evaluation_import(
 ) -> EvaluationImportResult:
     """Check every row of the upload; if all are good (and this is not a dry run) save them.
     Raises EvaluationFileError for a file that is not a readable .xlsx."""
-    data = file if isinstance(file, bytes) else file.read()
-    rows = _read_rows(data)
+    rows = _read_rows(file)
+    header_row, header_cells = rows[0]
     result = EvaluationImportResult(dry_run=dry_run)
     items = list(scheme.items.all())
     item_by_name = {item.name: item for item in items}
     known = {NUMBER_HEADER, NAME_HEADER, NOTE_HEADER, *item_by_name}
 
     column_at: dict[str, int] = {}
-    for index, cell in enumerate(rows[0]):
+    for index, cell in enumerate(header_cells):
         header = _header(cell)
         if not header or header == "序号":
             continue
         if header not in known:
             result.errors.append(
                 RowError(
-                    1,
+                    header_row,
                     header,
                     _("Unknown column; the columns are: %(columns)s.")
                     % {"columns": "、".join([NUMBER_HEADER, NAME_HEADER, *item_by_name, NOTE_HEADER])},
                 )
             )
         elif header in column_at:
-            result.errors.append(RowError(1, header, _("This column appears twice.")))
+            result.errors.append(RowError(header_row, header, _("This column appears twice.")))
         else:
             column_at[header] = index
     for header in (NUMBER_HEADER, *item_by_name):
         if header not in column_at:
-            result.errors.append(RowError(1, header, _("Required column is missing.")))
+            result.errors.append(RowError(header_row, header, _("Required column is missing.")))
     if result.errors:
         return result
 
-    def cell(cells: tuple, header: str):
+    def cell(cells: list, header: str):
         index = column_at.get(header)
         return cells[index] if index is not None and index < len(cells) else None
 
-    numbers = {_text(cell(cells, NUMBER_HEADER)) for cells in rows[1:]}
+    numbers = {_text(cell(cells, NUMBER_HEADER)) for _row, cells in rows[1:]}
     officers = {officer.police_number: officer for officer in User.objects.filter(police_number__in=numbers)}
     entries: list[EvaluationInput] = []
     first_row: dict[str, int] = {}
-    for row_number, cells in enumerate(rows[1:], start=2):
+    for row_number, cells in rows[1:]:
         number = _text(cell(cells, NUMBER_HEADER))
         raw_scores = {item.pk: cell(cells, item.name) for item in items}
         if not number and all(_text(value) == "" for value in raw_scores.values()):

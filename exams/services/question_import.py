@@ -66,6 +66,7 @@ from exams.transfer.common import (
 )
 from exams.transfer.html import canonical_html
 from exams.transfer.media import replace_tokens, store_embedded_files
+from portal.imports import upload_bytes
 from portal.services import audit_log
 
 BATCH = 1000
@@ -345,9 +346,7 @@ def questions_import(
             _("Cannot tell the format of “%(name)s” from its extension; choose xlsx, moodle-xml or gift.")
             % {"name": PurePath(filename or "").name}
         )
-    data = file if isinstance(file, bytes) else file.read()
-    if len(data) > MAX_FILE_SIZE:
-        raise TransferFileError(_("The file is larger than 50 MB; split it into smaller files."))
+    data = upload_bytes(file, max_bytes=MAX_FILE_SIZE)
     result = QuestionImportResult(format=file_format, filename=PurePath(filename or "").name, dry_run=dry_run)
     try:
         outcome = _parse(data, file_format)

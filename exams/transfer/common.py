@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from courses.models.choices import Audience, Tier
 from exams.models import QuestionStatus, QuestionType
+from portal.imports import ImportFileError
 
 BLANK = "____"
 PATH_SEPARATOR = "/"
@@ -217,8 +218,9 @@ class ImportIssue:
         return f"{where} {self.message}"
 
 
-class TransferFileError(Exception):
-    """The file as a whole cannot be read (wrong format, wrong encoding …). One sentence."""
+# The file as a whole cannot be read (wrong format, wrong encoding …): one sentence. The same
+# exception as every other importer's (portal.imports, the door files are read through).
+TransferFileError = ImportFileError
 
 
 # --- Embedded files --------------------------------------------------------------------------
@@ -397,11 +399,13 @@ def decode_text(data: bytes, *, what: str) -> str:
             % {"what": what, "kind": kind}
         )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":
+            # UTF-8 cut off mid-character: a truncated file, not GBK; the parser names what is missing.
+            return data[: exc.start].decode("utf-8-sig")
     try:
         data.decode("gb18030")
     except UnicodeDecodeError:

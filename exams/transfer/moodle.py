@@ -30,8 +30,6 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, unquote
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
@@ -59,6 +57,7 @@ from exams.transfer.common import (
 )
 from exams.transfer.html import html_to_text, markdown_to_html, sanitize_html, text_to_html
 from exams.transfer.xlsx import ExportRow
+from portal.imports import xml_parse
 
 WHAT = "Moodle XML"
 SUPPORTED = {"multichoice", "truefalse", "shortanswer", "essay"}
@@ -92,18 +91,7 @@ def _decode(data: bytes) -> str:
 def _parse_tree(data: bytes):
     text = _decode(data)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # the declaration is about bytes; these are str
-    try:
-        root = fromstring(text)
-    except ParseError as exc:
-        line, column = getattr(exc, "position", (0, 0))
-        raise TransferFileError(
-            _("The file is not well-formed XML (line %(line)d, column %(column)d); it cannot be read as Moodle XML.")
-            % {"line": line, "column": column}
-        ) from exc
-    except DefusedXmlException as exc:
-        raise TransferFileError(
-            _("The XML file declares a DTD or entities, which are not accepted; export it again from Moodle.")
-        ) from exc
+    root = xml_parse(text)  # malformed XML, a DTD or entities: one sentence (portal.imports)
     if root.tag != "quiz":
         raise TransferFileError(
             _("This XML file is not a Moodle question export: its root element is <%(tag)s>, not <quiz>.")

@@ -46,10 +46,15 @@ def _unescape(text: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
 
+MAX_COLUMNS = 16_384  # Excel's last column is XFD; a reference beyond it would size a row in gigabytes
+
+
 def _column_index(letters: str) -> int:
     index = 0
     for letter in letters:
         index = index * 26 + (ord(letter) - 64)
+        if index > MAX_COLUMNS:
+            raise SheetError("column beyond XFD")
     return index - 1
 
 
@@ -136,6 +141,8 @@ def iter_first_sheet(data: bytes) -> Iterator[tuple[int, list]]:
             reference = attrs.get("r", "")
             match = _CELL_REF.match(reference)
             cell["column"] = _column_index(match.group(1)) if match else position["next_column"]
+            if cell["column"] >= MAX_COLUMNS:
+                raise SheetError("column beyond XFD")
             cell["type"] = attrs.get("t", "n")
             cell["text"] = []
         elif name == "v" or (name == "t" and cell["in_is"] and not cell["phonetic"]):

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from people.models import Category, OfficerStatus
+from portal.imports import ImportFileError
 
 # --- Columns ----------------------------------------------------------------------------------
 
@@ -113,6 +114,6 @@ class PersonnelRecord:
     values: Mapping[str, Any]
 
 
-class PersonnelFileError(Exception):
-    """The upload cannot be read at all (not an xlsx, empty, no data rows). The message is one
-    sentence for the user."""
+# The upload cannot be read at all (not an xlsx, empty, no data rows): every importer raises the
+# same exception, whose message is one sentence for the user.
+PersonnelFileError = ImportFileError

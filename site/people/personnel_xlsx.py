@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime
 import io
-import zipfile
 from collections.abc import Iterable
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from people.personnel_columns import (
     COLUMNS_BY_HEADER,
@@ -22,13 +20,16 @@ from people.personnel_columns import (
     PersonnelRecord,
     RowError,
 )
+from portal.imports import MB, workbook_rows
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Columns people commonly add to their own sheets; read past them silently.
 IGNORED_HEADERS = {"序号", "备注"}
-MAX_ROWS = 100_000
-
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # legacy .xls (and other OLE compound files)
+# An import runs in one request (gunicorn's 120 s timeout, docs/DEPLOY.md) at about 10-20 ms an
+# officer on the 2-core target: 5,000 rows is a district's roll several times over. A city's roll
+# goes in a few files, or through the API.
+MAX_ROWS = 5_000
+MAX_IMPORT_BYTES = 20 * MB
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _REQUIRED_FONT = Font(bold=True, color="C00000")
 
@@ -38,86 +39,54 @@ def _normalise_header(value: Any) -> str:
     return text.replace("＊", "*").strip().rstrip("*").strip()
 
 
-def _open_workbook(data: bytes):
-    if not data:
-        raise PersonnelFileError(_("The file is empty."))
-    if data.startswith(_OLE_SIGNATURE):
-        raise PersonnelFileError(
-            _("This is an old-style .xls workbook; save it as .xlsx (Excel Workbook) and upload it again.")
-        )
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise PersonnelFileError(
-            _("The file is not an Excel workbook (.xlsx); save it as .xlsx from Excel or WPS and upload it again.")
-        )
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise PersonnelFileError(
-            _(
-                "The file could not be read as an Excel workbook (.xlsx); "
-                "open it in Excel or WPS, save it again as .xlsx and retry."
-            )
-        ) from exc
-
-
 def personnel_records_from_xlsx(file: IO[bytes] | bytes) -> tuple[list[PersonnelRecord], list[RowError]]:
-    """Records from the first sheet (row 1 holds the headers) and the header problems found.
+    """Records from the first sheet (its first row holds the headers) and the header problems found.
 
     Header problems (a missing required column, an unknown or repeated column) are reported once,
     on row 1; when there are any, no records are returned. Wholly empty rows are skipped.
-    Raises PersonnelFileError when the file is not a readable workbook or holds no data rows.
+    Raises PersonnelFileError (portal.imports.ImportFileError) when the file is not a readable
+    workbook, has more than MAX_ROWS officer rows, or holds no data rows.
     """
-    data = file if isinstance(file, bytes) else file.read()
-    workbook = _open_workbook(data)
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise PersonnelFileError(_("The workbook has no sheets."))
-        rows = sheet.iter_rows(values_only=True)
-        header_cells = next(rows, None)
-        if header_cells is None or all(_normalise_header(cell) == "" for cell in header_cells):
-            raise PersonnelFileError(_("The first row of the first sheet must hold the column headers; it is empty."))
+    rows = workbook_rows(file, max_rows=MAX_ROWS, max_bytes=MAX_IMPORT_BYTES)
+    first = next(rows, None)
+    if first is None:
+        raise PersonnelFileError(_("The first row of the first sheet must hold the column headers; it is empty."))
+    header_row, header_cells = first
 
-        errors: list[RowError] = []
-        field_at: dict[int, str] = {}
-        seen: set[str] = set()
-        for index, cell in enumerate(header_cells):
-            header = _normalise_header(cell)
-            if not header or header in IGNORED_HEADERS:
-                continue
-            column = COLUMNS_BY_HEADER.get(header)
-            if column is None:
-                errors.append(
-                    RowError(
-                        1,
-                        header,
-                        _("Unknown column; the template's columns are: %(columns)s.")
-                        % {"columns": "、".join(c.header for c in PERSONNEL_COLUMNS)},
-                    )
+    errors: list[RowError] = []
+    field_at: dict[int, str] = {}
+    seen: set[str] = set()
+    for index, cell in enumerate(header_cells):
+        header = _normalise_header(cell)
+        if not header or header in IGNORED_HEADERS:
+            continue
+        column = COLUMNS_BY_HEADER.get(header)
+        if column is None:
+            errors.append(
+                RowError(
+                    header_row,
+                    header,
+                    _("Unknown column; the template's columns are: %(columns)s.")
+                    % {"columns": "、".join(c.header for c in PERSONNEL_COLUMNS)},
                 )
-            elif header in seen:
-                errors.append(RowError(1, header, _("This column appears twice.")))
-            else:
-                seen.add(header)
-                field_at[index] = column.field
-        for column in PERSONNEL_COLUMNS:
-            if column.required and column.header not in seen:
-                errors.append(RowError(1, column.header, _("Required column is missing.")))
-        if errors:
-            return [], errors
+            )
+        elif header in seen:
+            errors.append(RowError(header_row, header, _("This column appears twice.")))
+        else:
+            seen.add(header)
+            field_at[index] = column.field
+    for column in PERSONNEL_COLUMNS:
+        if column.required and column.header not in seen:
+            errors.append(RowError(header_row, column.header, _("Required column is missing.")))
+    if errors:
+        return [], errors
 
-        records: list[PersonnelRecord] = []
-        for row_number, cells in enumerate(rows, start=2):
-            if row_number > MAX_ROWS + 1:
-                raise PersonnelFileError(
-                    _("The file has more than %(limit)d rows; split it into smaller files.") % {"limit": MAX_ROWS}
-                )
-            values = {field: cells[index] if index < len(cells) else None for index, field in field_at.items()}
-            if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
-                continue
-            records.append(PersonnelRecord(row=row_number, values=values))
-    finally:
-        workbook.close()
+    records: list[PersonnelRecord] = []
+    for row_number, cells in rows:
+        values = {field: cells[index] if index < len(cells) else None for index, field in field_at.items()}
+        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
+            continue
+        records.append(PersonnelRecord(row=row_number, values=values))
     if not records:
         raise PersonnelFileError(_("The sheet has headers but no officer rows below them."))
     return records, []

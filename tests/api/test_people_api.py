@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from people.models import OfficerStatus, OfficerStatusChange, Unit, User
@@ -90,6 +92,16 @@ def test_personnel_errors_are_422_with_row_and_field_and_nothing_written(client,
     errors = {(error["row"], error["column"]) for error in response.json()["errors"]}
     assert errors == {(2, "unit_path"), (2, "birth_date"), (3, "police_number")}
     assert User.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_future_hire_date_is_refused_by_the_api_too(client, write_key, station):
+    later = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    row = {"police_number": "820003", "name": "新", "unit_path": "西湖分局/北山派出所", "category": "民警"}
+    response = post(client, write_key, {"rows": [{**row, "service_start_date": later}]})
+    assert response.status_code == 422
+    assert {(error["row"], error["column"]) for error in response.json()["errors"]} == {(1, "service_start_date")}
+    assert not User.objects.filter(police_number="820003").exists()
 
 
 @pytest.mark.django_db

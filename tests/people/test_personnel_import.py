@@ -123,6 +123,16 @@ def test_every_kind_of_bad_cell_is_reported_with_row_and_column(hr, station):
 
 
 @pytest.mark.django_db
+def test_a_hire_date_in_the_future_is_refused_like_a_future_birth_date(hr, station):
+    later = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    before = counts()
+    result = run(xlsx_bytes([officer_row("220012", "王十二", STATION, 参加公安工作日期=later)]), actor=hr)
+    assert problems(result) == {(2, "参加公安工作日期")}
+    assert "将来" in result.errors[0].message
+    assert counts() == before
+
+
+@pytest.mark.django_db
 def test_one_bad_row_means_nothing_is_written(hr, station, officer):
     before = counts()
     data = xlsx_bytes(

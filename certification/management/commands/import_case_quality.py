@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from certification.services.case_import import CaseFileError, case_import_xlsx
+from certification.services.case_import import case_import_xlsx
 from portal.management.importing import ImportCommand
 
 
@@ -14,7 +14,6 @@ class Command(ImportCommand):
         "/certification/cases/import/template.xlsx). Records are matched by case number; any error "
         "means nothing is written."
     )
-    file_error = CaseFileError
 
     def run_import(self, handle, path, dry_run, options):
         return case_import_xlsx(file=handle, filename=path.name, actor="manage.py import_case_quality", dry_run=dry_run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from exams.services import questions_import
-from exams.transfer.common import TransferFileError, TransferFormat
+from exams.transfer.common import TransferFormat
 from portal.management.importing import ImportCommand
 
 
@@ -14,8 +14,6 @@ class Command(ImportCommand):
         "Import questions from an .xlsx workbook (the template at /exams/bank/import/template.xlsx), "
         "a Moodle XML file or a GIFT file. All or nothing: any rejected question means nothing is written."
     )
-
-    file_error = TransferFileError
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

@@ -269,6 +269,14 @@ def personnel_validate(
                     _("The police service start date is not after the birth date."),
                 )
             )
+        if start and start > today:
+            row_errors.append(
+                RowError(
+                    record.row,
+                    column_label(COLUMNS_BY_FIELD["service_start_date"]),
+                    _("The police service start date is in the future."),
+                )
+            )
 
         police_number = values.get("police_number")
         if police_number:

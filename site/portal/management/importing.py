@@ -1,8 +1,10 @@
 """The shape every import command shares: open the file, run a service, print errors or a summary.
 
-Subclasses set ``file_error`` (the exception a service raises for an unreadable file) and implement
-``run_import(handle, path, dry_run, options)`` and ``summary_extras(result)``; the result must have
-``errors``, ``created``, ``updated`` and ``unchanged`` (and may have ``warnings``).
+Subclasses implement ``run_import(handle, path, dry_run, options)`` and ``summary_extras(result)``;
+the result must have ``errors``, ``created``, ``updated`` and ``unchanged`` (and may have
+``warnings``). A file that cannot be read at all raises ``portal.imports.ImportFileError`` in the
+service (every importer reads through that door): its one sentence is printed and the command
+exits 1, without a traceback.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from portal.imports import ImportFileError
+
 
 class ImportCommand(BaseCommand):
-    file_error: type[Exception] = ValueError
-
     def add_arguments(self, parser):
         parser.add_argument("file", help="Path of the file.")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report counts; write nothing.")
@@ -36,7 +38,7 @@ class ImportCommand(BaseCommand):
         try:
             with path.open("rb") as handle:
                 result = self.run_import(handle, path, dry_run, options)
-        except self.file_error as exc:
+        except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
 
         for warning in getattr(result, "warnings", ()):

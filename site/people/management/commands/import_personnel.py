@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from people.services import PersonnelFileError, personnel_import_xlsx
+from people.services import personnel_import_xlsx
 from portal.management.importing import ImportCommand
 
 
@@ -13,7 +13,6 @@ class Command(ImportCommand):
         "Import officers from a personnel .xlsx (the template from /people/import/template.xlsx). "
         "Officers are matched by police number; any error means nothing is written."
     )
-    file_error = PersonnelFileError
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
