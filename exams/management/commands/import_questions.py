@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from exams.services import questions_import
 from exams.transfer.common import TransferFileError, TransferFormat
@@ -16,6 +17,13 @@ class Command(ImportCommand):
     )
 
     file_error = TransferFileError
+    summary_counts = pgettext_lazy(
+        "import summary: questions", "%(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+    )
+    dry_run_counts = pgettext_lazy(
+        "import summary: questions",
+        "%(created)d would be created, %(updated)d would be updated, %(unchanged)d unchanged.",
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -51,7 +59,10 @@ class Command(ImportCommand):
         if result.skipped:
             extras.append(_("%(count)d skipped (unsupported type).") % {"count": result.skipped})
         if result.knowledge_points_created:
-            extras.append(
-                _("Knowledge points created: %(paths)s.") % {"paths": "、".join(result.knowledge_points_created)}
+            message = (
+                _("Knowledge points that would be created: %(paths)s.")
+                if result.dry_run
+                else _("Knowledge points created: %(paths)s.")
             )
+            extras.append(message % {"paths": "、".join(result.knowledge_points_created)})
         return extras
