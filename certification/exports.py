@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from certification.selectors.dashboards import (
     EXPIRY_BUCKETS,
@@ -33,6 +33,7 @@ from certification.selectors.qualifications import (
     qualifications_dataframe,
 )
 from people.models import Category
+from portal.formatting import quarter_name
 from portal.services.exports import ExportResult
 
 QUALIFICATION_FILTER_KEYS = ("type", "status", "unit", "expiring", "q")
@@ -178,7 +179,13 @@ class DashboardOverviewExport:
             ],
             columns=[_("Phase"), _("Officers"), _("Overdue")],
         )
-        pass_columns = [_("Unit"), _("Category"), _("Exams sat"), _("Passed"), _("Pass rate (%)")]
+        pass_columns = [
+            _("Unit"),
+            _("Category"),
+            _("Exams sat"),
+            pgettext("number of passes", "Passed"),
+            _("Pass rate (%)"),
+        ]
         pass_rates = pd.DataFrame(
             [
                 dict(
@@ -233,7 +240,7 @@ class DashboardOverviewExport:
                     zip(
                         ranking_columns,
                         [
-                            evaluation.quarter,
+                            quarter_name(evaluation.quarter),
                             evaluation.rank,
                             evaluation.officer.police_number,
                             evaluation.officer.name,

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models.fields import recorded_by
 
@@ -103,7 +104,7 @@ class QuarterlyEvaluation(models.Model):
     individual_score = models.DecimalField(_("individual items"), max_digits=7, decimal_places=2, default=0)
     unit_score = models.DecimalField(_("unit items"), max_digits=7, decimal_places=2, default=0)
     linked_score = models.DecimalField(_("linked units"), max_digits=7, decimal_places=2, null=True, blank=True)
-    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2, default=0)
+    total = models.DecimalField(pgettext_lazy("score", "total"), max_digits=7, decimal_places=2, default=0)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     entered_by = recorded_by(_("entered by"))
@@ -147,7 +148,7 @@ class LegalBrigadeLink(models.Model):
         related_name="linked_units",
     )
     unit = models.ForeignKey("people.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    started_on = models.DateField(_("from"))
+    started_on = models.DateField(pgettext_lazy("date range", "from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
 
     class Meta:

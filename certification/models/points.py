@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models.fields import recorded_by
 
@@ -120,7 +121,7 @@ class PointEntry(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     category = models.CharField(_("category"), max_length=20, choices=PointCategory.choices)
-    points = models.DecimalField(_("points"), max_digits=7, decimal_places=2)
+    points = models.DecimalField(pgettext_lazy("case-handling points", "points"), max_digits=7, decimal_places=2)
     description = models.CharField(_("description"), max_length=300)
     occurred_on = models.DateField(_("date"))
     # The record this entry comes from, e.g. ("certification.courtattendance", "12"); empty for a

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courses.models.choices import Tier
 from portal.models.fields import recorded_by
@@ -92,7 +93,7 @@ class QualificationStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     SUSPENDED = "suspended", _("Suspended")
     REVOKED = "revoked", _("Revoked")
-    EXPIRED = "expired", _("Expired")
+    EXPIRED = "expired", pgettext_lazy("no longer valid", "Expired")
     REJECTED = "rejected", _("Not approved")
 
 

@@ -27,6 +27,7 @@ from certification.selectors.file import FileEntry
 from certification.selectors.pathway import is_legal_brigade_staff
 from people.models import OfficerStatus, Role, User
 from people.selectors import Scope, has_role, scope_of
+from portal.formatting import format_quarter
 
 QUARTERS = (1, 2, 3, 4)
 DECIDER_ROLES = (Role.LEGAL_LEADER, Role.ADMIN)
@@ -266,8 +267,8 @@ def file_entries(officer: User) -> list[FileEntry]:
                 date=end,
                 kind="evaluation",
                 kind_label=_("Quarterly evaluation"),
-                title=_("%(year)s Q%(quarter)s legal-officer evaluation")
-                % {"year": evaluation.scheme.year, "quarter": evaluation.quarter},
+                title=_("%(period)s legal-officer evaluation")
+                % {"period": format_quarter(evaluation.scheme.year, evaluation.quarter)},
                 detail=_("Total %(total)s, rank %(rank)s of %(count)s")
                 % {
                     "total": evaluation.total,
@@ -285,8 +286,8 @@ def file_entries(officer: User) -> list[FileEntry]:
                 date=day or timezone.localdate(review.created_at),
                 kind="evaluation",
                 kind_label=_("Replacement review"),
-                title=_("%(year)s Q%(quarter)s: suggested for replacement review")
-                % {"year": review.scheme.year, "quarter": review.quarter},
+                title=_("%(period)s: suggested for replacement review")
+                % {"period": format_quarter(review.scheme.year, review.quarter)},
                 detail="；".join(
                     [*reason_labels(review.reasons), *([review.decision_note] if review.decision_note else [])]
                 ),

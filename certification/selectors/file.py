@@ -15,10 +15,12 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from certification.models import Pathway, PointEntry, Qualification, QualificationStatus, QuarterlyEvaluation
 from exams.selectors.results import passed_exams
 from people.models.audience import POSITION_FIELDS, Position
+from portal.formatting import format_quarter
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ KIND_LABELS = {
     "case": _("Case quality"),
     "evaluation": _("Evaluations"),
     "court": _("Court-hearing attendance"),
-    "points": _("Points"),
+    "points": pgettext_lazy("case-handling points", "Points"),
     "pool": _("Reserve talent pool"),
     "talk": _("Reminder talks"),
     "talk_flag": _("Organisational measures"),
@@ -125,7 +127,7 @@ class FileSummary:
         evaluation = self.evaluation
         if evaluation is None:
             return ""
-        return str(_("%(year)s Q%(quarter)s")) % {"year": evaluation.scheme.year, "quarter": evaluation.quarter}
+        return format_quarter(evaluation.scheme.year, evaluation.quarter)
 
     @property
     def evaluation_total(self) -> Decimal | None:

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from certification.models import CertificationPolicy, OrganisationalFlag, ReminderTalk
 from certification.selectors.file import FileEntry
@@ -148,7 +149,9 @@ def coverage_dataframes(coverage: LeaderCoverage) -> dict[str, object]:
                 labels.get(result.officer.unit_id, ""),
                 result.exam.title,
                 float(result.attempt.score) if result.attempt.score is not None else None,
-                _("Failed") if result.failed else (_("Passed, low score") if result.low else _("Passed")),
+                pgettext("test result", "Failed")
+                if result.failed
+                else (_("Passed, low score") if result.low else _("Passed")),
             ]
             for result in coverage.results
         ],

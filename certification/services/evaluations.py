@@ -48,6 +48,7 @@ from certification.selectors.evaluations import (
     links_active_in,
 )
 from people.models import Role, Unit, User
+from portal.formatting import format_quarter
 from portal.services import audit_log, notification_send
 
 HUNDRED = Decimal("100")
@@ -574,10 +575,9 @@ def replacement_review_decide(*, review: ReplacementReview, decision: str, note:
                     recipient=recipient,
                     title=lambda: _("Legal-officer review decided: %(name)s") % {"name": officer.name},
                     body=lambda: (
-                        _("%(year)s Q%(quarter)s review of %(officer)s: %(decision)s. %(note)s")
+                        _("%(period)s review of %(officer)s: %(decision)s. %(note)s")
                         % {
-                            "year": scheme.year,
-                            "quarter": quarter,
+                            "period": format_quarter(scheme.year, quarter),
                             "officer": officer,
                             "decision": decision_label(),
                             "note": note,

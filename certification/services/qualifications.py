@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from certification.models import (
     CertificationPolicy,
@@ -59,7 +60,7 @@ EVENT_LABELS = {
     "suspended": _("Suspended"),
     "revoked": _("Revoked"),
     "reinstated": _("Reinstated"),
-    "expired": _("Expired"),
+    "expired": pgettext_lazy("no longer valid", "Expired"),
     "corrected": _("Withdrawn: exam result corrected"),
 }
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from certification.models import EvaluationItem, ItemGroup, ReviewDecision
 from certification.views.pathway_forms import DATE_INPUT, MAX_IMPORT_SIZE, OfficerNumberField
@@ -132,7 +133,9 @@ class DecisionForm(forms.Form):
 class LinkForm(forms.Form):
     officer = forms.ModelChoiceField(label=_("Legal-brigade officer"), queryset=None)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
-    started_on = forms.DateField(label=_("From"), widget=DATE_INPUT, initial=timezone.localdate)
+    started_on = forms.DateField(
+        label=pgettext_lazy("date range", "From"), widget=DATE_INPUT, initial=timezone.localdate
+    )
 
     def __init__(self, *args, officers, units, unit_labels: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)

@@ -69,6 +69,7 @@ from certification.views.evaluation_forms import (
 from people.models import OfficerStatus, Unit, User
 from people.selectors import unit_full_paths
 from portal.exports import xlsx_bytes, xlsx_download
+from portal.formatting import format_quarter
 from portal.services import audit_log
 
 
@@ -219,7 +220,7 @@ def evaluation_quarter_xlsx(request, pk: int, quarter: int):
     quarter = _quarter_or_404(quarter)
     evaluations = list(quarter_evaluations(request.user, scheme, quarter))
     frame = ranking_dataframe(scheme, evaluations, quarter_reviews(scheme, quarter))
-    content = xlsx_bytes({f"{scheme.year}年第{quarter}季度": frame}, freeze="D2", max_width=40)
+    content = xlsx_bytes({format_quarter(scheme.year, quarter): frame}, freeze="D2", max_width=40)
     audit_log(
         actor=request.user,
         action="certification.evaluation.exported",

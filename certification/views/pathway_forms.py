@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from certification.models import PathwayPhase, WorkType
 from people.models import User
@@ -120,8 +121,8 @@ class CaseImportForm(forms.Form):
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Case number, case or officer"), required=False, max_length=60)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DATE_INPUT)
     serious = forms.BooleanField(label=_("Serious problems only"), required=False)
 
     def __init__(self, *args, units, unit_labels: dict[int, str], **kwargs):

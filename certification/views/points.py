@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from certification.models import IndicatorTarget, PointCategory, PointEntry
@@ -146,7 +147,9 @@ def points_summary_xlsx(request):
         action="certification.points.summary_exported",
         data={"year": year, "unit": unit.pk if unit else None, "q": data.get("q", ""), "rows": len(frame)},
     )
-    return dataframe_download(frame, sheet_name=_("Points"), filename=f"积分汇总-{year}.xlsx")
+    return dataframe_download(
+        frame, sheet_name=pgettext("case-handling points", "Points"), filename=f"积分汇总-{year}.xlsx"
+    )
 
 
 @role_required(*POINTS_LIST_ROLES)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from certification.models import PointCategory
 from certification.selectors.points import INDICATOR_LABELS
@@ -38,7 +39,7 @@ class ManualEntryForm(TokenMixin):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     category = forms.ChoiceField(label=_("Category"), choices=PointCategory.choices, initial=PointCategory.OTHER)
     points = forms.DecimalField(
-        label=_("Points"),
+        label=pgettext_lazy("case-handling points", "Points"),
         max_digits=7,
         decimal_places=2,
         help_text=_("Negative for a deduction."),

@@ -20,6 +20,7 @@ from certification.models import UnitReport
 from certification.services.reports import previous_quarter, unit_report_generate
 from people.models import Role
 from people.selectors import has_role, units_visible_to
+from portal.formatting import QUARTER_NAMES
 
 REPORT_ROLES = (Role.HR, Role.UNIT_LEADER, Role.ADMIN)
 
@@ -27,9 +28,7 @@ REPORT_ROLES = (Role.HR, Role.UNIT_LEADER, Role.ADMIN)
 class UnitReportForm(forms.Form):
     unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=None)
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    quarter = forms.TypedChoiceField(
-        label=gettext_lazy("Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)]
-    )
+    quarter = forms.TypedChoiceField(label=gettext_lazy("Quarter"), coerce=int, choices=list(QUARTER_NAMES.items()))
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)

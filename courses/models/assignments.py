@@ -6,12 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from people.models.audience import AudienceRule
 
 
 class AssignmentStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("study assignment", "Active")
     CLOSED = "closed", _("Closed")
 
 

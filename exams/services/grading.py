@@ -58,7 +58,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from exams.hooks import attempt_result_changed
@@ -198,7 +198,7 @@ def _notify_released(attempt: Attempt) -> None:
         return gettext("Exam result released: %(exam)s") % {"exam": exam_title}
 
     def body() -> str:
-        outcome = gettext("passed") if passed else gettext("not passed")
+        outcome = pgettext("exam outcome", "passed") if passed else pgettext("exam outcome", "not passed")
         return gettext("Your score is %(score)s (%(outcome)s).") % {"score": score, "outcome": outcome}
 
     notification_send(
@@ -227,7 +227,7 @@ def _notify_changed(attempt: Attempt, *, before: Decimal | None, why: str) -> No
         return gettext("Your exam result has changed: %(exam)s") % {"exam": exam_title}
 
     def body() -> str:
-        outcome = gettext("passed") if passed else gettext("not passed")
+        outcome = pgettext("exam outcome", "passed") if passed else pgettext("exam outcome", "not passed")
         text = gettext("Your score changed from %(before)s to %(after)s (%(outcome)s).") % {
             "before": before,
             "after": after,

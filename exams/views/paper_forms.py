@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courses.models.choices import Audience, Tier
 from courses.selectors import knowledge_points_in_tree_order
@@ -54,7 +55,9 @@ class SectionForm(forms.Form):
     title = forms.CharField(
         label=_("Section title"), max_length=100, widget=forms.TextInput(attrs={"placeholder": "单选题"})
     )
-    instructions = forms.CharField(label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    instructions = forms.CharField(
+        label=pgettext_lazy("exam paper", "Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 def knowledge_point_choices() -> list[tuple[str, str]]:
@@ -68,7 +71,9 @@ class RuleForm(forms.Form):
     question_type = forms.ChoiceField(label=_("Question type"), choices=QuestionType.choices)
     knowledge_point = forms.ChoiceField(label=_("Knowledge point (and below)"), required=False)
     difficulty_min = forms.TypedChoiceField(label=_("Difficulty from"), choices=DIFFICULTIES, coerce=int, initial=1)
-    difficulty_max = forms.TypedChoiceField(label=_("to"), choices=DIFFICULTIES, coerce=int, initial=5)
+    difficulty_max = forms.TypedChoiceField(
+        label=pgettext_lazy("upper end of a range", "to"), choices=DIFFICULTIES, coerce=int, initial=5
+    )
     tier = forms.ChoiceField(label=_("Tier"), choices=rule_tier_choices(), required=False)
     audience = forms.ChoiceField(label=_("Audience"), choices=rule_audience_choices(), required=False)
     count = forms.IntegerField(label=_("Questions"), min_value=1, max_value=500)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PoliceNumberAuthenticationForm(AuthenticationForm):
@@ -54,8 +55,8 @@ class AuditFilterForm(forms.Form):
     )
     actor = forms.CharField(label=_("Actor's police number"), required=False, max_length=20)
     target_type = forms.ChoiceField(label=_("Target type"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=pgettext_lazy("date range", "To"), required=False, widget=DateInput())
 
     def __init__(self, *args, target_types: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from exams.services import questions_import
 from exams.transfer.common import TransferFormat
@@ -13,6 +14,14 @@ class Command(ImportCommand):
     help = (
         "Import questions from an .xlsx workbook (the template at /exams/bank/import/template.xlsx), "
         "a Moodle XML file or a GIFT file. All or nothing: any rejected question means nothing is written."
+    )
+
+    summary_counts = pgettext_lazy(
+        "import summary: questions", "%(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+    )
+    dry_run_counts = pgettext_lazy(
+        "import summary: questions",
+        "%(created)d would be created, %(updated)d would be updated, %(unchanged)d unchanged.",
     )
 
     def add_arguments(self, parser):
@@ -49,7 +58,10 @@ class Command(ImportCommand):
         if result.skipped:
             extras.append(_("%(count)d skipped (unsupported type).") % {"count": result.skipped})
         if result.knowledge_points_created:
-            extras.append(
-                _("Knowledge points created: %(paths)s.") % {"paths": "、".join(result.knowledge_points_created)}
+            message = (
+                _("Knowledge points that would be created: %(paths)s.")
+                if result.dry_run
+                else _("Knowledge points created: %(paths)s.")
             )
+            extras.append(message % {"paths": "、".join(result.knowledge_points_created)})
         return extras

@@ -13,11 +13,22 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from portal.imports import ImportFileError
 
 
 class ImportCommand(BaseCommand):
+    # The counts in the words of what is imported: Chinese counts people (人), questions (道) and
+    # records (条) differently, so a command importing people or questions names its own (pgettext).
+    summary_counts = pgettext_lazy(
+        "import summary: records", "%(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+    )
+    dry_run_counts = pgettext_lazy(
+        "import summary: records",
+        "%(created)d would be created, %(updated)d would be updated, %(unchanged)d unchanged.",
+    )
+
     def add_arguments(self, parser):
         parser.add_argument("file", help="Path of the file.")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report counts; write nothing.")
@@ -53,7 +64,7 @@ class ImportCommand(BaseCommand):
 
         summary = " ".join(
             [
-                _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                (self.dry_run_counts if dry_run else self.summary_counts)
                 % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
                 *self.summary_extras(result),
             ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ExportStatus(models.TextChoices):
@@ -15,7 +16,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
-    EXPIRED = "expired", _("Expired")
+    EXPIRED = "expired", pgettext_lazy("no longer valid", "Expired")
 
 
 class ExportJob(models.Model):

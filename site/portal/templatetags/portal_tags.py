@@ -8,6 +8,8 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 
+from portal.formatting import format_date, format_quarter, quarter_name
+
 register = template.Library()
 
 BADGE_MAX = 99
@@ -46,6 +48,24 @@ def when(value) -> str:
     if isinstance(value, datetime.date):
         return date_filter(value, "Y-m-d")
     return str(value)
+
+
+@register.filter
+def long_date(value) -> str:
+    """A date written out for documents: 2024年9月28日 in Chinese (``portal.formatting.format_date``)."""
+    return format_date(value)
+
+
+@register.simple_tag
+def quarter(year, number) -> str:
+    """``{% quarter 2026 3 %}`` → 2026年第三季度 / 2026 Q3 (``portal.formatting.format_quarter``)."""
+    return format_quarter(year, number)
+
+
+@register.filter(name="quarter_name")
+def quarter_name_filter(number) -> str:
+    """``{{ 3|quarter_name }}`` → 第三季度 / Q3."""
+    return quarter_name(number)
 
 
 @register.filter

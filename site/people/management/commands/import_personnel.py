@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from people.services import personnel_import_xlsx
 from portal.management.importing import ImportCommand
@@ -12,6 +13,13 @@ class Command(ImportCommand):
     help = (
         "Import officers from a personnel .xlsx (the template from /people/import/template.xlsx). "
         "Officers are matched by police number; any error means nothing is written."
+    )
+
+    summary_counts = pgettext_lazy(
+        "import summary: people", "%(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+    )
+    dry_run_counts = pgettext_lazy(
+        "import summary: people", "%(created)d would be created, %(updated)d would be updated, %(unchanged)d unchanged."
     )
 
     def add_arguments(self, parser):
@@ -41,5 +49,6 @@ class Command(ImportCommand):
         if result.status_changes:
             extras.append(_("%(count)d status change(s) recorded.") % {"count": result.status_changes})
         if result.units_created:
-            extras.append(_("Units created: %(units)s.") % {"units": "、".join(result.units_created)})
+            message = _("Units that would be created: %(units)s.") if result.dry_run else _("Units created: %(units)s.")
+            extras.append(message % {"units": "、".join(result.units_created)})
         return extras
