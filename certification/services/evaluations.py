@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification import texts
 from certification.models import (
     EvaluationItem,
     EvaluationScheme,
@@ -566,22 +567,18 @@ def replacement_review_decide(*, review: ReplacementReview, decision: str, note:
         )
         recipients = list(User.objects.filter(groups__name=Role.HR, is_active=True).distinct())
         officer, scheme, quarter = review.officer, review.scheme, review.quarter
-        decision_label = review.get_decision_display
         url = reverse("certification:replacement_reviews")
         for recipient in recipients:
             transaction.on_commit(
                 lambda recipient=recipient: notification_send(
                     recipient=recipient,
-                    title=lambda: _("Legal-officer review decided: %(name)s") % {"name": officer.name},
-                    body=lambda: (
-                        _("%(year)s Q%(quarter)s review of %(officer)s: %(decision)s. %(note)s")
-                        % {
-                            "year": scheme.year,
-                            "quarter": quarter,
-                            "officer": officer,
-                            "decision": decision_label(),
-                            "note": note,
-                        }
+                    title=texts.REVIEW_DECIDED(name=officer.name),
+                    body=texts.REVIEW_DECIDED_BODY(
+                        year=scheme.year,
+                        quarter=quarter,
+                        officer=str(officer),
+                        decision=ReviewDecision(review.decision),
+                        note=note,
                     ),
                     url=url,
                     kind="evaluation",
