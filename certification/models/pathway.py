@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.fields import recorded_by
+from portal.texts import render, stored_text_field
 
 
 class PathwayPhase(models.TextChoices):
@@ -79,6 +80,7 @@ class PathwayTransition(models.Model):
     from_phase = models.CharField(_("from"), max_length=20, choices=PathwayPhase.choices, blank=True)
     to_phase = models.CharField(_("to"), max_length=20, choices=PathwayPhase.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason_message = stored_text_field(_("reason (stored text)"))
     extension_days = models.PositiveIntegerField(_("extension (days)"), default=0)
     actor = recorded_by(_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
@@ -95,6 +97,11 @@ class PathwayTransition(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Pathway transitions are append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def display_reason(self) -> str:
+        """The reason in the reader's language (a generated sentence), else as typed."""
+        return render(self.reason_message, self.reason)
 
 
 class WorkType(models.TextChoices):
@@ -160,6 +167,7 @@ class MentorBinding(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     reason = models.CharField(_("reason for binding"), max_length=300, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
+    end_reason_message = stored_text_field(_("reason for ending (stored text)"))
     bound_by = recorded_by(_("bound by"))
     ended_by = recorded_by(_("ended by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -181,3 +189,8 @@ class MentorBinding(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_on is None
+
+    @property
+    def display_end_reason(self) -> str:
+        """The end_reason in the reader's language (a generated sentence), else as typed."""
+        return render(self.end_reason_message, self.end_reason)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.models.fields import recorded_by
+from portal.texts import render, stored_text_field
 
 
 class Sequence(models.TextChoices):
@@ -204,6 +205,7 @@ class ReminderTalk(models.Model):
         related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=300)
+    reason_message = stored_text_field(_("reason (stored text)"))
     talk_date = models.DateField(_("date of the talk"), null=True, blank=True)
     talked_by = recorded_by(_("talk by"))
     summary = models.TextField(_("summary"), blank=True)
@@ -222,6 +224,11 @@ class ReminderTalk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} {self.year}"
+
+    @property
+    def display_reason(self) -> str:
+        """The reason in the reader's language (a generated sentence), else as typed."""
+        return render(self.reason_message, self.reason)
 
 
 class OrganisationalFlag(models.Model):
@@ -243,6 +250,7 @@ class OrganisationalFlag(models.Model):
         related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=300)
+    reason_message = stored_text_field(_("reason (stored text)"))
     resolution = models.TextField(_("measures taken"), blank=True)
     resolved_by = recorded_by(_("resolved by"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -255,3 +263,8 @@ class OrganisationalFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} {self.year}"
+
+    @property
+    def display_reason(self) -> str:
+        """The reason in the reader's language (a generated sentence), else as typed."""
+        return render(self.reason_message, self.reason)

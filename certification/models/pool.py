@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models.fields import recorded_by
+from portal.texts import render, stored_text_field
 
 
 class MemberStatus(models.TextChoices):
@@ -50,6 +51,7 @@ class ReserveMember(models.Model):
     started_on = models.DateField(_("member from"), null=True, blank=True)
     ended_on = models.DateField(_("member until"), null=True, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
+    end_reason_message = stored_text_field(_("reason for ending (stored text)"))
 
     class Meta:
         verbose_name = _("reserve pool member")
@@ -65,6 +67,11 @@ class ReserveMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} ({self.status})"
+
+    @property
+    def display_end_reason(self) -> str:
+        """The end reason in the reader's language (a generated sentence), else as typed."""
+        return render(self.end_reason_message, self.end_reason)
 
 
 class ActivityKind(models.TextChoices):

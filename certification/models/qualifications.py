@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 
 from courses.models.choices import Tier
 from portal.models.fields import recorded_by
+from portal.texts import render, stored_text_field
 
 
 class ObtainedBy(models.TextChoices):
@@ -173,6 +174,7 @@ class QualificationEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=20, choices=QualificationStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=QualificationStatus.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason_message = stored_text_field(_("reason (stored text)"))
     actor = recorded_by(_("by"))
     at = models.DateTimeField(_("at"), default=timezone.now)
 
@@ -188,6 +190,11 @@ class QualificationEvent(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Qualification events are append-only.")
         super().save(*args, **kwargs)
+
+    @property
+    def display_reason(self) -> str:
+        """The reason in the reader's language (a generated sentence), else as typed."""
+        return render(self.reason_message, self.reason)
 
 
 class Certificate(models.Model):

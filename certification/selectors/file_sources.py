@@ -113,7 +113,7 @@ def qualification_entries(officer: User) -> list[FileEntry]:
             kind="qualification",
             kind_label=_("Qualification"),
             title=event.qualification.qualification_type.name,
-            detail=event.reason,
+            detail=event.display_reason,
             status=QualificationStatus(event.to_status).label if event.to_status else "",
             url=reverse("certification:qualification_detail", args=[event.qualification_id]),
         )
@@ -150,7 +150,7 @@ def pathway_entries(officer: User) -> list[FileEntry]:
             kind="pathway",
             kind_label=_("New-officer pathway"),
             title=PathwayPhase(transition.to_phase).label,
-            detail=transition.reason
+            detail=transition.display_reason
             + (
                 (" · " if transition.reason else "")
                 + _("extended by %(days)s days") % {"days": transition.extension_days}
@@ -181,7 +181,7 @@ def mentor_entries(officer: User) -> list[FileEntry]:
                 kind="mentor",
                 kind_label=_("Mentor binding"),
                 title=(_("Mentored by %(name)s") if as_mentee else _("Mentor of %(name)s")) % {"name": other.name},
-                detail=" · ".join(part for part in (binding.reason, binding.end_reason) if part),
+                detail=" · ".join(part for part in (binding.reason, binding.display_end_reason) if part),
                 status=period,
             )
         )

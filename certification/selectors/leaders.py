@@ -255,7 +255,7 @@ def talks_dataframes(talks: list[ReminderTalk], flags: list[OrganisationalFlag])
                 talk.officer.name,
                 labels.get(talk.officer.unit_id, ""),
                 talk.year,
-                talk.reason,
+                talk.display_reason,
                 _("Held") if talk.talk_date else _("To be held"),
                 talk.talk_date.isoformat() if talk.talk_date else "",
                 talk.talked_by.name if talk.talked_by_id else "",
@@ -284,7 +284,7 @@ def talks_dataframes(talks: list[ReminderTalk], flags: list[OrganisationalFlag])
                 flag.officer.name,
                 labels.get(flag.officer.unit_id, ""),
                 flag.year,
-                flag.reason,
+                flag.display_reason,
                 _("Resolved") if flag.resolved_at else _("Open"),
                 flag.resolution,
                 flag.resolved_by.name if flag.resolved_by_id else "",
@@ -342,13 +342,13 @@ def file_entries(officer) -> list[FileEntry]:
         if talk.talk_date:
             status = _("Held")
             detail = _("%(reason)s Talk by %(by)s on %(day)s.") % {
-                "reason": talk.reason,
+                "reason": talk.display_reason,
                 "by": talk.talked_by.name if talk.talked_by_id else "—",
                 "day": talk.talk_date.isoformat(),
             }
         else:
             status = _("To be held")
-            detail = talk.reason
+            detail = talk.display_reason
         entries.append(
             FileEntry(
                 date=talk.talk_date or timezone.localtime(talk.created_at).date(),
@@ -367,7 +367,7 @@ def file_entries(officer) -> list[FileEntry]:
                 kind="talk_flag",
                 kind_label=_("Organisational measures"),
                 title=_("Flagged for organisational measures (%(year)s)") % {"year": flag.year},
-                detail=flag.resolution or flag.reason,
+                detail=flag.resolution or flag.display_reason,
                 status=_("Resolved") if flag.resolved_at else _("Open"),
                 url=reverse("certification:leader_flag_detail", args=[flag.pk]),
             )

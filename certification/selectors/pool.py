@@ -224,7 +224,7 @@ def pool_dataframe(members):
             timezone.localtime(member.nominated_at).date(),
             member.started_on,
             member.ended_on,
-            member.decision_note if member.status == MemberStatus.REJECTED else member.end_reason,
+            member.decision_note if member.status == MemberStatus.REJECTED else member.display_end_reason,
             count[AttendanceStatus.PRESENT],
             count[AttendanceStatus.EXCUSED],
             count[AttendanceStatus.ABSENT],
@@ -365,7 +365,7 @@ def file_entries(officer: User) -> list[FileEntry]:
                     kind=kind,
                     kind_label=label,
                     title=_("Left the reserve talent pool"),
-                    detail=member.end_reason,
+                    detail=member.display_end_reason,
                     status=str(MemberStatus.ENDED.label),
                     url=url,
                 )

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification import texts
 from certification.models import (
     EvaluationItem,
     EvaluationScheme,
@@ -48,7 +49,7 @@ from certification.selectors.evaluations import (
     links_active_in,
 )
 from people.models import Role, Unit, User
-from portal.formatting import format_quarter
+from portal.formatting import QUARTER_NAMES
 from portal.services import audit_log, notification_send
 
 HUNDRED = Decimal("100")
@@ -567,21 +568,17 @@ def replacement_review_decide(*, review: ReplacementReview, decision: str, note:
         )
         recipients = list(User.objects.filter(groups__name=Role.HR, is_active=True).distinct())
         officer, scheme, quarter = review.officer, review.scheme, review.quarter
-        decision_label = review.get_decision_display
         url = reverse("certification:replacement_reviews")
         for recipient in recipients:
             transaction.on_commit(
                 lambda recipient=recipient: notification_send(
                     recipient=recipient,
-                    title=lambda: _("Legal-officer review decided: %(name)s") % {"name": officer.name},
-                    body=lambda: (
-                        _("%(period)s review of %(officer)s: %(decision)s. %(note)s")
-                        % {
-                            "period": format_quarter(scheme.year, quarter),
-                            "officer": officer,
-                            "decision": decision_label(),
-                            "note": note,
-                        }
+                    title=texts.REVIEW_DECIDED(name=officer.name),
+                    body=texts.REVIEW_DECIDED_BODY(
+                        period=texts.PERIOD(year=scheme.year, quarter=QUARTER_NAMES[quarter]),
+                        officer=str(officer),
+                        decision=ReviewDecision(review.decision),
+                        note=note,
                     ),
                     url=url,
                     kind="evaluation",

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from certification import texts
 from certification.models import CertificationPolicy, OrganisationalFlag, ReminderTalk
 from exams.models import ExamKind
 from people.models import Role, User
 from portal.services import audit_log, notification_send
+from portal.texts import StoredText, words_and_message
 
 # Who records talks, creates them by hand and resolves flags.
 TALK_RECORD_ROLES = (Role.HR, Role.LEGAL_LEADER, Role.ADMIN)
@@ -68,23 +69,18 @@ def _is_earlier(talk: ReminderTalk, *, year: int, moment: datetime.datetime) -> 
     return talk.created_at < moment
 
 
-def _result_reason(attempt, policy: CertificationPolicy) -> str | None:
-    """The reason for a talk in words, or None when the result calls for none. Stored in the
-    site's language, whoever's request triggered the grading."""
+def _result_reason(attempt, policy: CertificationPolicy) -> StoredText | None:
+    """The reason for a talk, or None when the result calls for none. Stored as a key, so each
+    reader sees it in their own language, whoever's request triggered the grading."""
     exam = attempt.exam
-    with translation.override(settings.LANGUAGE_CODE):
-        if not attempt.passed:
-            return _("Failed %(exam)s: score %(score)s, pass mark %(pass_mark)s.") % {
-                "exam": exam.title,
-                "score": number_text(attempt.score),
-                "pass_mark": number_text(exam.pass_mark),
-            }
-        if attempt.score is not None and attempt.score < policy.leader_low_score:
-            return _("Scored %(score)s in %(exam)s, below %(low)s.") % {
-                "exam": exam.title,
-                "score": number_text(attempt.score),
-                "low": number_text(policy.leader_low_score),
-            }
+    if not attempt.passed:
+        return texts.TALK_FAILED(
+            exam=exam.title, score=number_text(attempt.score), pass_mark=number_text(exam.pass_mark)
+        )
+    if attempt.score is not None and attempt.score < policy.leader_low_score:
+        return texts.TALK_LOW_SCORE(
+            exam=exam.title, score=number_text(attempt.score), low=number_text(policy.leader_low_score)
+        )
     return None
 
 
@@ -130,10 +126,13 @@ def leader_result_hook(*, attempt) -> None:
         _flag_raise(officer=officer, year=year, attempt=attempt, talk=latest, reason=reason)
 
 
-def _talk_raise(*, officer: User, year: int, attempt, reason: str) -> ReminderTalk:
+def _talk_raise(*, officer: User, year: int, attempt, reason: StoredText) -> ReminderTalk:
+    words, message = words_and_message(reason, 300)
     try:
         with transaction.atomic():
-            talk = ReminderTalk.objects.create(officer=officer, year=year, attempt=attempt, reason=reason)
+            talk = ReminderTalk.objects.create(
+                officer=officer, year=year, attempt=attempt, reason=words, reason_message=message
+            )
     except IntegrityError:  # raised meanwhile by a concurrent regrade of the same attempt
         return ReminderTalk.objects.get(attempt=attempt)
     audit_log(
@@ -149,7 +148,7 @@ def _talk_raise(*, officer: User, year: int, attempt, reason: str) -> ReminderTa
         for recipient in _recipients(Role.HR, Role.LEGAL_LEADER):
             notification_send(
                 recipient=recipient,
-                title=lambda: _("Reminder talk due: %(name)s") % {"name": name},
+                title=texts.TALK_DUE(name=name),
                 body=reason,
                 url=url,
                 kind="certification.talk",
@@ -159,8 +158,11 @@ def _talk_raise(*, officer: User, year: int, attempt, reason: str) -> ReminderTa
     return talk
 
 
-def _flag_raise(*, officer: User, year: int, attempt, talk: ReminderTalk, reason: str) -> OrganisationalFlag:
-    flag = OrganisationalFlag.objects.create(officer=officer, year=year, talk=talk, attempt=attempt, reason=reason)
+def _flag_raise(*, officer: User, year: int, attempt, talk: ReminderTalk, reason: StoredText) -> OrganisationalFlag:
+    words, message = words_and_message(reason, 300)
+    flag = OrganisationalFlag.objects.create(
+        officer=officer, year=year, talk=talk, attempt=attempt, reason=words, reason_message=message
+    )
     audit_log(
         actor=SYSTEM_ACTOR,
         action="certification.talk_flag.raised",
@@ -180,8 +182,8 @@ def _flag_raise(*, officer: User, year: int, attempt, talk: ReminderTalk, reason
         for recipient in _recipients(Role.HR):
             notification_send(
                 recipient=recipient,
-                title=lambda: _("Organisational measures to consider: %(name)s") % {"name": name},
-                body=lambda: _("Failed or scored low again after a reminder talk. %(reason)s") % {"reason": reason},
+                title=texts.FLAG_RAISED(name=name),
+                body=texts.FLAG_RAISED_BODY(reason=reason),
                 url=url,
                 kind="certification.talk",
             )

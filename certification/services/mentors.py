@@ -12,7 +12,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from certification import texts
 from certification.models import MentorBinding, Pathway
 from certification.selectors.mentors import can_bind_mentor, mentor_eligibility
 from certification.selectors.pathway import ACTIVE_PHASES
@@ -75,8 +77,8 @@ def mentor_bind(*, mentee: User, mentor: User, reason: str, actor, today: dateti
         transaction.on_commit(
             lambda: notification_send(
                 recipient=mentor,
-                title=lambda: _("You are now the mentor of %(name)s") % {"name": mentee_name},
-                body=lambda: _("Sign their phase-2 shadowing log and follow their exams and cases."),
+                title=texts.MENTOR_OF(name=mentee_name),
+                body=gettext_lazy("Sign their phase-2 shadowing log and follow their exams and cases."),
                 url=url,
                 kind="certification.binding",
             )
@@ -84,7 +86,7 @@ def mentor_bind(*, mentee: User, mentor: User, reason: str, actor, today: dateti
         transaction.on_commit(
             lambda: notification_send(
                 recipient=mentee,
-                title=lambda: _("%(name)s is your mentor") % {"name": mentor_name},
+                title=texts.IS_YOUR_MENTOR(name=mentor_name),
                 url=reverse("certification:my_pathway"),
                 kind="certification.binding",
             )
@@ -121,7 +123,7 @@ def mentor_unbind(*, binding: MentorBinding, reason: str, actor, today: datetime
         transaction.on_commit(
             lambda: notification_send(
                 recipient=mentor,
-                title=lambda: _("Your binding with %(name)s has ended") % {"name": mentee_name},
+                title=texts.BINDING_ENDED_WITH(name=mentee_name),
                 body=reason,
                 kind="certification.binding",
             )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification import texts
 from certification.models import (
     CertificationPolicy,
     LogStatus,
@@ -38,6 +39,7 @@ from certification.selectors.pathway import (
 from people.models import Role, User
 from portal.models import AuditEntry
 from portal.services import audit_log, notification_send
+from portal.texts import StoredText, words_and_message
 
 LEAD_OFFICER_CODE = "lead_officer"
 MIN_LOG_HOURS = Decimal("0.5")
@@ -52,12 +54,23 @@ def _user_or_none(actor) -> User | None:
     return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
-def _transition(pathway: Pathway, *, from_phase: str, to_phase: str, actor, reason: str = "", extension_days: int = 0):
+def _transition(
+    pathway: Pathway,
+    *,
+    from_phase: str,
+    to_phase: str,
+    actor,
+    reason: str | StoredText = "",
+    extension_days: int = 0,
+):
+    """A typed reason is kept as typed; a generated one as its key (shown in the reader's language)."""
+    words, message = words_and_message(reason, 300)
     return PathwayTransition.objects.create(
         pathway=pathway,
         from_phase=from_phase,
         to_phase=to_phase,
-        reason=reason[:300],
+        reason=words,
+        reason_message=message,
         extension_days=extension_days,
         actor=_user_or_none(actor),
     )
@@ -117,7 +130,7 @@ def pathway_enrol(*, officer: User, start_date: datetime.date | None = None, act
             phase3_due=add_months(start, policy.phase1_months + policy.phase2_months + policy.phase3_months),
             enrolled_by=_user_or_none(actor),
         )
-        _transition(pathway, from_phase="", to_phase=PathwayPhase.PHASE1, actor=actor, reason=_("Enrolled"))
+        _transition(pathway, from_phase="", to_phase=PathwayPhase.PHASE1, actor=actor, reason=texts.PATHWAY_ENROLLED())
         audit_log(
             actor=actor,
             action="certification.pathway.enrolled",
@@ -358,7 +371,7 @@ def pathway_on_attempt_result(*, attempt) -> None:
                 from_phase=PathwayPhase.PHASE2,
                 to_phase=PathwayPhase.PHASE3,
                 actor=None,
-                reason=_("Passed the lead-officer test (attempt %(number)d)") % {"number": attempt.number},
+                reason=texts.LEAD_TEST_PASSED(number=attempt.number),
             )
             audit_log(
                 actor="certification",
@@ -385,8 +398,7 @@ def pathway_on_attempt_result(*, attempt) -> None:
             to_phase=PathwayPhase.PHASE2,
             actor=None,
             extension_days=wait,
-            reason=_("Failed the lead-officer test (attempt %(number)d); retake from %(day)s")
-            % {"number": attempt.number, "day": pathway.retake_from.isoformat()},
+            reason=texts.LEAD_TEST_FAILED(number=attempt.number, day=pathway.retake_from),
         )
         audit_log(
             actor="certification",
@@ -406,7 +418,7 @@ def pathway_on_attempt_result(*, attempt) -> None:
             lambda: notification_send(
                 recipient=officer,
                 title=gettext_lazy("Lead-officer test not passed: phase 2 extended"),
-                body=lambda: _("You may retake the test from %(day)s.") % {"day": retake_from.isoformat()},
+                body=texts.RETAKE_FROM(day=retake_from),
                 url=reverse("certification:my_pathway"),
                 kind="certification.pathway",
             )
@@ -422,16 +434,16 @@ def pathway_can_retake(officer, *, today: datetime.date | None = None) -> bool:
     return today >= pathway.retake_from
 
 
-def _end_binding(officer, *, actor, reason: str, today: datetime.date) -> None:
+def _end_binding(officer, *, actor, reason: StoredText, today: datetime.date) -> None:
     binding = (
         MentorBinding.objects.select_for_update(of=("self",)).filter(mentee=officer, ended_on__isnull=True).first()
     )
     if binding is None:
         return
     binding.ended_on = today
-    binding.end_reason = reason[:300]
+    binding.end_reason, binding.end_reason_message = words_and_message(reason, 300)
     binding.ended_by = _user_or_none(actor)
-    binding.save(update_fields=["ended_on", "end_reason", "ended_by"])
+    binding.save(update_fields=["ended_on", "end_reason", "end_reason_message", "ended_by"])
     audit_log(actor=actor, action="certification.binding.ended", target=binding, data={"reason": reason})
 
 
@@ -455,7 +467,7 @@ def pathway_complete(*, pathway: Pathway, actor, reason: str = "", today: dateti
         locked.completed_on = today
         locked.save(update_fields=["phase", "phase_started_on", "completed_on"])
         _transition(locked, from_phase=PathwayPhase.PHASE3, to_phase=PathwayPhase.COMPLETED, actor=actor, reason=reason)
-        _end_binding(locked.officer, actor=actor, reason=_("Pathway completed"), today=today)
+        _end_binding(locked.officer, actor=actor, reason=texts.BINDING_ENDED_COMPLETED(), today=today)
         _recompute_case_shares(locked.officer_id)
         audit_log(actor=actor, action="certification.pathway.completed", target=locked, data={"reason": reason})
         officer = locked.officer
@@ -486,7 +498,7 @@ def pathway_withdraw(*, pathway: Pathway, reason: str, actor, today: datetime.da
         locked.phase_started_on = today
         locked.save(update_fields=["phase", "phase_started_on"])
         _transition(locked, from_phase=from_phase, to_phase=PathwayPhase.WITHDRAWN, actor=actor, reason=reason)
-        _end_binding(locked.officer, actor=actor, reason=_("Pathway withdrawn"), today=today)
+        _end_binding(locked.officer, actor=actor, reason=texts.BINDING_ENDED_WITHDRAWN(), today=today)
         _recompute_case_shares(locked.officer_id)
         audit_log(
             actor=actor,
@@ -528,15 +540,12 @@ def pathways_flag_overdue(today: datetime.date | None = None) -> int:
             )
         }
         for pathway in flagged:
-            due = pathway.current_due.isoformat()
-            phase = pathway.phase
+            overdue = texts.PHASE_OVERDUE(phase=PathwayPhase(pathway.phase), day=pathway.current_due)
             name = pathway.officer.name
             notification_send(
                 recipient=pathway.officer,
                 title=gettext_lazy("Your pathway phase is overdue"),
-                body=lambda phase=phase, due=due: (
-                    _("%(phase)s was due on %(day)s.") % {"phase": PathwayPhase(phase).label, "day": due}
-                ),
+                body=overdue,
                 url=reverse("certification:my_pathway"),
                 kind="certification.overdue",
             )
@@ -544,10 +553,8 @@ def pathways_flag_overdue(today: datetime.date | None = None) -> int:
             if mentor is not None:
                 notification_send(
                     recipient=mentor,
-                    title=lambda name=name: _("Your mentee %(name)s is overdue") % {"name": name},
-                    body=lambda phase=phase, due=due: (
-                        _("%(phase)s was due on %(day)s.") % {"phase": PathwayPhase(phase).label, "day": due}
-                    ),
+                    title=texts.MENTEE_OVERDUE(name=name),
+                    body=overdue,
                     url=_pathway_url(pathway),
                     kind="certification.overdue",
                 )
@@ -556,7 +563,7 @@ def pathways_flag_overdue(today: datetime.date | None = None) -> int:
         for member in staff:
             notification_send(
                 recipient=member,
-                title=lambda: _("%(count)d new-officer pathway(s) overdue") % {"count": count},
+                title=texts.PATHWAYS_OVERDUE(count=count),
                 body=gettext_lazy("The pathway board lists them first."),
                 url=reverse("certification:pathway_board"),
                 kind="certification.overdue",

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from certification import texts
 from certification.models import (
     CertificationPolicy,
     Qualification,
@@ -33,6 +34,7 @@ from certification.selectors.qualifications import is_qualification_leader
 from certification.services.certificates import certificate_issue
 from people.models import Role, User
 from portal.services import audit_log, notification_send
+from portal.texts import StoredText, words_and_message
 
 S = QualificationStatus
 
@@ -101,13 +103,15 @@ def expiry_for(qualification_type: QualificationType, granted_on: datetime.date)
     return add_months(granted_on, qualification_type.validity_months) - datetime.timedelta(days=1)
 
 
-def _event(record: Qualification, *, action: str, from_status: str, actor, reason: str = "") -> None:
+def _event(record: Qualification, *, action: str, from_status: str, actor, reason: str | StoredText = "") -> None:
+    words, message = words_and_message(reason, 300)
     QualificationEvent.objects.create(
         qualification=record,
         action=action,
         from_status=from_status,
         to_status=record.status,
-        reason=reason[:300],
+        reason=words,
+        reason_message=message,
         actor=_user(actor),
     )
     audit_log(
@@ -141,11 +145,8 @@ def _notify_leaders(record: Qualification) -> None:
         for leader in leaders:
             notification_send(
                 recipient=leader,
-                title=lambda: (
-                    _("Qualification awaiting approval: %(name)s, %(qualification)s")
-                    % {"name": name, "qualification": qualification}
-                ),
-                body=lambda: _("Review the evidence and approve or reject it."),
+                title=texts.QUALIFICATION_AWAITING(name=name, qualification=qualification),
+                body=_("Review the evidence and approve or reject it."),
                 url=url,
                 kind="certification.qualification.proposed",
             )
@@ -313,14 +314,16 @@ def qualification_reject(*, qualification: Qualification, actor, reason: str) ->
         name = record.qualification_type.name
         _notify_officer(
             record,
-            lambda: _("Qualification not approved: %(qualification)s") % {"qualification": name},
+            texts.QUALIFICATION_NOT_APPROVED(qualification=name),
             reason,
             "certification.qualification.rejected",
         )
     return record
 
 
-def _change(record: Qualification, *, to_status: str, action: str, actor, reason: str, title) -> Qualification:
+def _change(
+    record: Qualification, *, to_status: str, action: str, actor, reason: str | StoredText, title
+) -> Qualification:
     previous = record.status
     record.status = to_status
     record.updated_at = timezone.now()
@@ -346,7 +349,7 @@ def qualification_suspend(*, qualification: Qualification, actor, reason: str) -
             action="suspended",
             actor=actor,
             reason=reason,
-            title=lambda: _("Qualification suspended: %(qualification)s") % {"qualification": name},
+            title=texts.QUALIFICATION_SUSPENDED(qualification=name),
         )
 
 
@@ -364,7 +367,7 @@ def qualification_revoke(*, qualification: Qualification, actor, reason: str) ->
             action="revoked",
             actor=actor,
             reason=reason,
-            title=lambda: _("Qualification revoked: %(qualification)s") % {"qualification": name},
+            title=texts.QUALIFICATION_REVOKED(qualification=name),
         )
 
 
@@ -386,7 +389,7 @@ def qualification_reinstate(*, qualification: Qualification, actor, reason: str)
             action="reinstated",
             actor=actor,
             reason=reason,
-            title=lambda: _("Qualification reinstated: %(qualification)s") % {"qualification": name},
+            title=texts.QUALIFICATION_REINSTATED(qualification=name),
         )
 
 
@@ -411,7 +414,7 @@ def qualifications_expire_and_remind(today: datetime.date | None = None) -> int:
                 action="expired",
                 actor=None,
                 reason="",
-                title=lambda name=name: _("Qualification expired: %(qualification)s") % {"qualification": name},
+                title=texts.QUALIFICATION_EXPIRED(qualification=name),
             )
             changed += 1
 
@@ -510,8 +513,6 @@ def _withdraw_corrected(record: Qualification, attempt) -> Qualification:
             to_status=S.REVOKED,
             action="corrected",
             actor=None,
-            reason=f"attempt {attempt.pk}",
-            title=lambda: (
-                _("Qualification withdrawn: %(qualification)s (exam result corrected)") % {"qualification": name}
-            ),
+            reason=texts.QUALIFICATION_CORRECTED_REASON(attempt=attempt.pk),
+            title=texts.QUALIFICATION_CORRECTED(qualification=name),
         )

@@ -69,7 +69,7 @@ def test_hr_sees_every_entry_newest_first(client, hr, entries):
     assert response.status_code == 200
     assert _actions(response) == ["portal.user.logged_in", "people.unit.renamed", "people.officer.imported"]
     html = response.content.decode()
-    assert "北山派出所" in html and "10.1.2.3" in html and "rows" in html
+    assert "北山派出所" in html and "10.1.2.3" in html and "行数：12" in html
 
 
 @pytest.mark.django_db

@@ -288,6 +288,8 @@ PORTAL_DASHBOARD_SECTIONS = [
     "certification.dashboard.pathway_dashboard_section",
     "certification.dashboard.signoff_dashboard_section",
 ]
+# Modules that register the sentences their app stores as keys (portal.texts).
+STORED_TEXT_MODULES = ["certification.texts"]
 DEMO_BUILDERS = [
     "portal.demo.units.build",
     "portal.demo.accounts.build",

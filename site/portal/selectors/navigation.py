@@ -50,8 +50,8 @@ def dashboard_section(user) -> DashboardSection | None:
         more_label=_("All notifications"),
         items=tuple(
             DashboardItem(
-                title=notification.title,
-                detail=notification.body,
+                title=notification.display_title,
+                detail=notification.display_body,
                 due=notification.created_at,
                 url=reverse("portal:notification_read", args=[notification.pk]),
                 post=True,

@@ -1,18 +1,33 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.functional import Promise
 
 from portal.client_address import current_client_address
 from portal.models import AuditEntry
+from portal.texts import StoredText, as_message
+
+
+class _AuditEncoder(DjangoJSONEncoder):
+    # A generated sentence is kept as its key and parameters, so the log shows it in the reader's
+    # language (portal.selectors.audit_display renders it).
+    def default(self, o):
+        if isinstance(o, StoredText):
+            return o.as_json()
+        if isinstance(o, Promise):
+            return as_message(o) or str(o)
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
 
 
 def _json_safe(data: dict[str, Any] | None) -> dict[str, Any]:
-    import json
-
-    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False, default=str))
+    return json.loads(json.dumps(data or {}, cls=_AuditEncoder, ensure_ascii=False))
 
 
 def audit_log(

@@ -6,6 +6,7 @@ from people.models import Role
 from portal.forms import AuditFilterForm
 from portal.models import AuditEntry
 from portal.selectors import audit_entries, audit_target_types
+from portal.selectors.audit_display import audit_lines
 
 AUDIT_ENTRIES_PER_PAGE = 50
 
@@ -29,5 +30,12 @@ def audit_log(request):
         entries = AuditEntry.objects.none()
     page_obj = Paginator(entries, AUDIT_ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
-        request, "portal/audit_log.html", {"form": form, "page_obj": page_obj, "entries": page_obj.object_list}
+        request,
+        "portal/audit_log.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "entries": page_obj.object_list,
+            "lines": audit_lines(page_obj.object_list),
+        },
     )
