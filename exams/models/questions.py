@@ -19,6 +19,8 @@ Options are ``[{"key": "A", "text": "<p>…</p>"}, …]`` (keys A–H).
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -84,6 +86,10 @@ class Question(models.Model):
     # Chinese, see docs/SEARCH.md).
     normalized_stem = models.TextField(_("normalised stem"), blank=True, db_index=False)
     times_drawn = models.PositiveIntegerField(_("times drawn"), default=0)
+    # The question's identity across installations: exports carry it (xlsx 标识, Moodle idnumber,
+    # GIFT [id:…]) so that a file imported into another installation creates the question once and
+    # updates it on later imports, and never mistakes it for whatever has the same number there.
+    uid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
     author = recorded_by(_("author"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)

@@ -21,13 +21,27 @@ them as skipped. Descriptions (text that is not a question) are always skipped w
 Near-duplicates — a new question whose normalised stem equals that of a question in the bank or
 earlier in the file — are imported with a warning.
 
-An export → import round trip changes nothing: rows with 编号 are compared with their question,
+Which question a record updates. Every export writes the question's ``uid`` (xlsx 标识, Moodle
+``idnumber``, GIFT ``// [id:…]``), the same in every installation; xlsx also writes 编号, the number
+in this bank, which means nothing elsewhere (another installation has its own question 17):
+
+- a record with a ``uid`` updates the question with that uid; if this bank has none, it is a new
+  question that keeps the uid — so a bank moved to another installation arrives whole, and importing
+  the file there again updates rather than duplicates. Its 编号 is not looked at: it may well name an
+  unrelated question of this bank;
+- a record without ``uid`` but with 编号 (a workbook from before identifiers, or typed by hand)
+  updates that question; a number this bank does not have adds a new question, with a warning;
+- anything else is a new question.
+
+An export → import round trip changes nothing: matched records are compared with their question,
 stems and options by what their HTML amounts to (``canonical_html``), and only differences are
-written.
+written. Into an emptied bank (or another installation) it recreates every question with the same
+content (tests/exams/test_transfer_round_trip.py).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -65,7 +79,7 @@ from exams.transfer.common import (
     join_path,
 )
 from exams.transfer.html import canonical_html
-from exams.transfer.media import replace_tokens, store_embedded_files
+from exams.transfer.media import library_urls, replace_tokens, store_embedded_files
 from portal.imports import upload_bytes
 from portal.services import audit_log
 
@@ -84,6 +98,7 @@ FIELD_LABELS = {
         "audiences": "适用对象",
         "knowledge_points": "知识点",
         "question_id": "编号",
+        "uid": "标识",
         "status": "状态",
     },
 }
@@ -103,6 +118,8 @@ FIELD_NAMES = {
     "knowledge_points": gettext_lazy("knowledge points"),
     "tags": gettext_lazy("tags"),
     "status": gettext_lazy("status"),
+    "uid": gettext_lazy("identifier"),
+    "question_id": gettext_lazy("number"),
 }
 
 
@@ -146,13 +163,19 @@ class QuestionImportResult:
 
 
 def questions_bulk_create(
-    *, items: Sequence[tuple[QuestionContent, str]], actor, audit: bool = True, validated: bool = False
+    *,
+    items: Sequence[tuple[QuestionContent, str]],
+    actor,
+    audit: bool = True,
+    validated: bool = False,
+    uids: Sequence[uuid.UUID | None] | None = None,
 ) -> list[int]:
     """Create many questions, each ``(content, status)``, with a handful of queries per thousand:
     the same rows ``question_create`` writes (question, version 1, knowledge-point links). Contents
     are validated (and normalised) with ``question_validate`` first — unless the caller just did so
-    (``validated=True``); any invalid one raises ``ValidationError`` and nothing is written. Returns
-    the new ids in input order."""
+    (``validated=True``); any invalid one raises ``ValidationError`` and nothing is written.
+    ``uids`` (parallel to ``items``) keeps the identifiers an import brings; None gets a new one.
+    Returns the new ids in input order."""
     for index, (content, status) in enumerate(items):
         errors = {} if validated else question_validate(content)
         if status not in QuestionStatus.values:
@@ -165,9 +188,11 @@ def questions_bulk_create(
     with transaction.atomic():
         for start in range(0, len(items), BATCH):
             batch = items[start : start + BATCH]
+            batch_uids = list(uids[start : start + BATCH]) if uids is not None else [None] * len(batch)
             questions = Question.objects.bulk_create(
                 [
                     Question(
+                        uid=uid or uuid.uuid4(),
                         type=content.type,
                         status=status,
                         difficulty=content.difficulty,
@@ -178,7 +203,7 @@ def questions_bulk_create(
                         created_at=now,
                         updated_at=now,
                     )
-                    for content, status in batch
+                    for (content, status), uid in zip(batch, batch_uids, strict=True)
                 ]
             )
             batch_ids = [question.pk for question in questions]
@@ -316,6 +341,37 @@ def _parse(data: bytes, file_format: str) -> ParseOutcome:
     return parsers[file_format](data)
 
 
+def _use_library_files(items: Sequence[ParsedQuestion]) -> None:
+    """Files the library already holds are referenced by their URL from the start (not stored
+    again), so that comparing with the bank sees an unchanged image as unchanged."""
+    urls = library_urls(file for item in items for file in item.files.values())
+    if not urls:
+        return
+    for item in items:
+        if not item.files.keys() & urls.keys():
+            continue
+        item.stem = replace_tokens(item.stem, urls)
+        item.options = [replace_tokens(option, urls) for option in item.options]
+        for name in PLAIN_FIELDS:
+            if getattr(item, name):
+                setattr(item, name, replace_tokens(getattr(item, name), urls))
+        item.files = {token: file for token, file in item.files.items() if token not in urls}
+
+
+def _questions_by(field_name: str, values: set) -> dict:
+    """The bank's questions whose ``field_name`` is one of ``values``, ready for comparison."""
+    found: dict = {}
+    ordered = sorted(values, key=str)
+    for start in range(0, len(ordered), BATCH):
+        for question in (
+            Question.objects.filter(**{f"{field_name}__in": ordered[start : start + BATCH]})
+            .select_related("current_version")
+            .prefetch_related("knowledge_point_links")
+        ):
+            found[getattr(question, field_name)] = question
+    return found
+
+
 @dataclass
 class _Planned:
     item: ParsedQuestion
@@ -357,20 +413,20 @@ def questions_import(
     if not outcome.questions:
         raise TransferFileError(_("The file holds no questions."))
 
+    _use_library_files(outcome.questions)
     index = KnowledgeIndex()
-    wanted_ids = {item.question_id for item in outcome.questions if item.question_id}
-    existing_by_id: dict[int, Question] = {}
-    for start in range(0, len(wanted_ids), BATCH):
-        chunk = sorted(wanted_ids)[start : start + BATCH]
-        for question in (
-            Question.objects.filter(pk__in=chunk)
-            .select_related("current_version")
-            .prefetch_related("knowledge_point_links")
-        ):
-            existing_by_id[question.pk] = question
+    existing_by_uid = _questions_by("uid", {item.uid for item in outcome.questions if item.uid})
+    existing_by_id = _questions_by(
+        "pk", {item.question_id for item in outcome.questions if item.question_id and not item.uid}
+    )
+
+    def matched(item: ParsedQuestion) -> Question | None:
+        if item.uid:
+            return existing_by_uid.get(item.uid)
+        return existing_by_id.get(item.question_id) if item.question_id else None
 
     stems_in_bank: dict[str, int] = {}
-    new_stems = {normalize_stem(item.stem) for item in outcome.questions if not item.question_id and item.stem} - {""}
+    new_stems = {normalize_stem(item.stem) for item in outcome.questions if item.stem and not matched(item)} - {""}
     new_stems_list = sorted(new_stems)
     for start in range(0, len(new_stems_list), BATCH):
         for stem, pk in Question.objects.filter(normalized_stem__in=new_stems_list[start : start + BATCH]).values_list(
@@ -381,7 +437,8 @@ def questions_import(
     planned: list[_Planned] = []
     missing_paths: dict[tuple[str, ...], None] = {}
     unresolved: list[tuple[_Planned, list[tuple[str, ...]]]] = []
-    seen_ids: dict[int, str] = {}
+    seen_questions: dict[int, str] = {}
+    seen_uids: dict[uuid.UUID, str] = {}
     seen_stems: dict[str, str] = {}
     for item in outcome.questions:
         where = str(item.position)
@@ -398,27 +455,27 @@ def questions_import(
                 result.errors += issues
             continue
 
-        existing = None
-        if item.question_id:
-            existing = existing_by_id.get(item.question_id)
-            if existing is None:
-                errors.append(
-                    (
-                        "question_id",
-                        _("There is no question %(id)d in the bank; leave 编号 empty to add it as a new question.")
-                        % {"id": item.question_id},
-                    )
-                )
-            elif item.question_id in seen_ids:
+        existing = matched(item)
+        if item.uid:
+            if item.uid in seen_uids:
+                errors.append(("uid", _("The same identifier is also at %(where)s.") % {"where": seen_uids[item.uid]}))
+            seen_uids.setdefault(item.uid, where)
+        elif item.question_id and existing is None:
+            item.warn(
+                "question_id",
+                _("There is no question %(id)d in this bank; the row is added as a new question.")
+                % {"id": item.question_id},
+            )
+        if existing is not None:
+            if existing.pk in seen_questions:
                 errors.append(
                     (
                         "question_id",
                         _("Question %(id)d is also at %(where)s.")
-                        % {"id": item.question_id, "where": seen_ids[item.question_id]},
+                        % {"id": existing.pk, "where": seen_questions[existing.pk]},
                     )
                 )
-            else:
-                seen_ids[item.question_id] = where
+            seen_questions.setdefault(existing.pk, where)
 
         base = QuestionContent.from_question(existing) if existing is not None else None
         content = QuestionContent(
@@ -532,8 +589,20 @@ def questions_import(
                 plan.content.stem = replace_tokens(plan.content.stem, urls)
                 for option in plan.content.options:
                     option["text"] = replace_tokens(option["text"], urls)
-        new = [(plan.content, plan.status) for plan in planned if plan.existing is None]
-        result.created_ids = questions_bulk_create(items=new, actor=actor, audit=False, validated=True) if new else []
+                for name in PLAIN_FIELDS:
+                    setattr(plan.content, name, replace_tokens(getattr(plan.content, name), urls))
+        new = [plan for plan in planned if plan.existing is None]
+        result.created_ids = (
+            questions_bulk_create(
+                items=[(plan.content, plan.status) for plan in new],
+                uids=[plan.item.uid for plan in new],
+                actor=actor,
+                audit=False,
+                validated=True,
+            )
+            if new
+            else []
+        )
         for plan in planned:
             if plan.existing is None or not (plan.content_change or plan.status_change):
                 continue

@@ -11,6 +11,10 @@ Conventions shared by the formats:
 - fill-in-the-blank: where a blank sits in the stem is shown by ``BLANK`` (a run of underscores); the
   answer key holds the accepted alternatives of each blank;
 - knowledge points are paths of names from the root, written ``接处警/现场处置/证据固定``;
+- a question's identity across installations is its ``uid``, which every export writes (xlsx 标识,
+  Moodle ``idnumber``, GIFT ``// [id:…]``) and imports match on (see ``exams.services.question_import``);
+- what a format has no place for travels as tags ``难度:3``, ``级别:中级``, ``适用对象:新警``,
+  ``状态:停用``, ``知识点:a/b`` (Moodle ``<tags>``, GIFT ``// [tag:…]``), see ``row_tags``/``read_tags``;
 - embedded images arrive as ``EmbeddedFile`` objects referenced from the HTML by a placeholder URL
   (``/__importfile__/<sha1>``, a local-looking path the cleaner keeps) and become local URLs when the import is written.
 """
@@ -23,6 +27,7 @@ import hashlib
 import io
 import mimetypes
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from urllib.parse import unquote
@@ -48,7 +53,7 @@ class TransferFormat(models.TextChoices):
     GIFT = "gift", gettext_lazy("GIFT text (.gift, .txt)")
 
 
-EXPORT_FORMATS = (TransferFormat.XLSX, TransferFormat.MOODLE_XML)
+EXPORT_FORMATS = (TransferFormat.XLSX, TransferFormat.MOODLE_XML, TransferFormat.GIFT)
 FORMAT_BY_EXTENSION = {
     ".xlsx": TransferFormat.XLSX,
     ".xml": TransferFormat.MOODLE_XML,
@@ -140,6 +145,14 @@ def true_false_from_label(value) -> bool | None:
     return None
 
 
+def uid_from_text(value) -> uuid.UUID | None:
+    """A question's identifier as exports write it (``Question.uid``), or None for anything else."""
+    try:
+        return uuid.UUID(str(value or "").strip())
+    except ValueError:
+        return None
+
+
 def split_list(value: str) -> list[str]:
     """``a；b;c`` or one per line → ``["a", "b", "c"]``."""
     return [part.strip() for part in LIST_SEPARATORS.split(value or "") if part.strip()]
@@ -178,6 +191,88 @@ def category_to_path(category: str) -> tuple[str, ...]:
 
 def path_to_category(names) -> str:
     return "$course$/top/" + "/".join(name.replace("/", "//") for name in names)
+
+
+# --- Tags and feedback paragraphs (Moodle XML and GIFT) ---------------------------------------
+
+TAG = re.compile(r"^\s*(难度|级别|适用对象|状态|知识点)\s*[:：]\s*(.+?)\s*$")
+LEGAL_BASIS_PREFIX = re.compile(r"^法律依据\s*[:：]\s*")
+REFERENCE_PREFIX = re.compile(r"^参考答案\s*[:：]\s*")
+RUBRIC_PREFIX = re.compile(r"^评分要点\s*[:：]\s*")
+
+
+def row_tags(*, difficulty, tier, audiences, status, paths) -> list[str]:
+    """The tags that carry what Moodle XML and GIFT have no field for. ``paths`` are the knowledge
+    points other than the one the question's category names."""
+    tags = [f"难度:{difficulty}", f"级别:{TIER_LABELS.get(tier, tier)}"]
+    tags += [f"适用对象:{AUDIENCE_LABELS.get(code, code)}" for code in audiences]
+    tags.append(f"状态:{STATUS_LABELS.get(status, status)}")
+    tags += [f"知识点:{join_path(path)}" for path in paths]
+    return tags
+
+
+def read_tags(texts, item: ParsedQuestion) -> list[tuple[str, ...]]:
+    """Sets difficulty, tier, audiences and status from ``texts`` (other tags are ignored); returns
+    the knowledge-point paths the tags name."""
+    extra_paths: list[tuple[str, ...]] = []
+    audiences: list[str] = []
+    for text in texts:
+        match = TAG.match(text or "")
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "难度":
+            item.difficulty = int(value) if value.isdigit() else None
+            if item.difficulty is None:
+                item.error("tags", _("“%(value)s” is not a whole number from 1 to 5.") % {"value": value})
+        elif key == "级别":
+            item.tier = tier_from_label(value)
+            if item.tier is None:
+                item.error("tags", _("“%(value)s” is not a tier.") % {"value": value})
+        elif key == "适用对象":
+            code = audience_from_label(value)
+            if code is None:
+                item.error("tags", _("“%(value)s” is not an audience.") % {"value": value})
+            else:
+                audiences.append(code)
+        elif key == "状态":
+            item.status = status_from_label(value)
+            if item.status is None:
+                item.error("tags", _("“%(value)s” is not a status.") % {"value": value})
+        elif key == "知识点":
+            extra_paths.append(split_path(value))
+    if audiences:
+        item.audiences = ordered_audiences(audiences)
+    return extra_paths
+
+
+def split_general_feedback(text: str) -> tuple[str, str]:
+    """General feedback → (explanation, legal basis): a paragraph starting 法律依据： is the basis."""
+    explanation, basis = [], []
+    target = explanation
+    for line in text.split("\n"):
+        if LEGAL_BASIS_PREFIX.match(line.strip()):
+            target = basis
+            line = LEGAL_BASIS_PREFIX.sub("", line.strip())
+        target.append(line)
+    return "\n".join(explanation).strip(), "\n".join(basis).strip()
+
+
+def split_grader_info(text: str) -> tuple[str, str]:
+    """Grader information → (reference answer, rubric), from 参考答案：/评分要点： paragraphs; text
+    without them is the rubric."""
+    if not REFERENCE_PREFIX.match(text) and not any(RUBRIC_PREFIX.match(line) for line in text.split("\n")):
+        return "", text
+    reference, rubric = [], []
+    target = rubric
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if REFERENCE_PREFIX.match(stripped):
+            target, line = reference, REFERENCE_PREFIX.sub("", stripped)
+        elif RUBRIC_PREFIX.match(stripped):
+            target, line = rubric, RUBRIC_PREFIX.sub("", stripped)
+        target.append(line)
+    return "\n".join(reference).strip(), "\n".join(rubric).strip()
 
 
 # --- Positions and issues --------------------------------------------------------------------
@@ -349,6 +444,8 @@ class ParsedQuestion:
     status: str | None = None
     knowledge_paths: list[tuple[str, ...]] | None = None
     question_id: int | None = None
+    # the identifier exports carry (xlsx 标识, Moodle idnumber, GIFT [id:…]); see question_import
+    uid: uuid.UUID | None = None
     # field label → message, in the order met; a question with errors is rejected
     errors: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)

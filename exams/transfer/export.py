@@ -1,4 +1,4 @@
-"""Which questions an export holds, flattened for the writers (xlsx, Moodle XML)."""
+"""Which questions an export holds, flattened for the writers (xlsx, Moodle XML, GIFT)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from courses.models.fields import ChoiceSetField
 from courses.selectors.knowledge import knowledge_point_subtree
 from exams.models import Question
 from exams.transfer.common import TransferFormat
+from exams.transfer.gift import questions_to_gift
 from exams.transfer.moodle import questions_to_moodle_xml
 from exams.transfer.xlsx import XLSX_CONTENT_TYPE, ExportRow, questions_to_xlsx
 
@@ -79,6 +80,7 @@ def export_rows(questions: QuerySet[Question]) -> Iterator[ExportRow]:
             paths = sorted(names[link.knowledge_point_id] for link in question.knowledge_point_links.all())
             yield ExportRow(
                 id=question.pk,
+                uid=question.uid,
                 type=question.type,
                 status=question.status,
                 difficulty=question.difficulty,
@@ -95,12 +97,16 @@ def export_rows(questions: QuerySet[Question]) -> Iterator[ExportRow]:
             )
 
 
-EXPORT_CONTENT_TYPES = {TransferFormat.XLSX: XLSX_CONTENT_TYPE, TransferFormat.MOODLE_XML: "application/xml"}
-EXPORT_EXTENSIONS = {TransferFormat.XLSX: "xlsx", TransferFormat.MOODLE_XML: "xml"}
+EXPORT_CONTENT_TYPES = {
+    TransferFormat.XLSX: XLSX_CONTENT_TYPE,
+    TransferFormat.MOODLE_XML: "application/xml",
+    TransferFormat.GIFT: "text/plain; charset=utf-8",
+}
+EXPORT_EXTENSIONS = {TransferFormat.XLSX: "xlsx", TransferFormat.MOODLE_XML: "xml", TransferFormat.GIFT: "gift"}
 
 
 def questions_export(*, questions: QuerySet[Question] | Iterable[Question], export_format: str) -> bytes:
-    """The file's bytes in ``export_format`` (xlsx or moodle-xml)."""
+    """The file's bytes in ``export_format`` (xlsx, moodle-xml or gift)."""
     if not isinstance(questions, QuerySet):
         questions = Question.objects.filter(pk__in=[q.pk for q in questions])
     rows = export_rows(questions)
@@ -108,4 +114,6 @@ def questions_export(*, questions: QuerySet[Question] | Iterable[Question], expo
         return questions_to_moodle_xml(rows)
     if export_format == TransferFormat.XLSX:
         return questions_to_xlsx(rows)
+    if export_format == TransferFormat.GIFT:
+        return questions_to_gift(rows)
     raise ValueError(f"Cannot export to {export_format!r}")

@@ -20,6 +20,20 @@ from exams.transfer.common import TOKEN_PREFIX, EmbeddedFile, image_kind
 TITLE_PREFIX = "题库导入"
 
 
+def library_urls(files: Iterable[EmbeddedFile]) -> dict[str, str]:
+    """``{placeholder token: local URL}`` for the files already in the library (same SHA-1): an
+    import compares with these URLs, so a re-imported image is no change."""
+    by_hash = {file.sha1: file.token for file in files}
+    if not by_hash:
+        return {}
+    urls: dict[str, str] = {}
+    for image in get_image_model().objects.filter(file_hash__in=list(by_hash)):
+        urls.setdefault(by_hash[image.file_hash], image.file.url)
+    for document in get_document_model().objects.filter(file_hash__in=list(by_hash)):
+        urls.setdefault(by_hash[document.file_hash], document.url)
+    return urls
+
+
 def store_embedded_files(files: Iterable[EmbeddedFile], *, actor) -> dict[str, str]:
     """``{placeholder token: local URL}`` for the given files (stored unless already present)."""
     Image = get_image_model()

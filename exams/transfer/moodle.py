@@ -7,19 +7,25 @@ Import, per ``<question type="…">``:
                    answer with a positive fraction is a key; one positive answer only → 单选, warned);
 - ``truefalse``    → 判断 (the answer with fraction 100, "true" or "false");
 - ``shortanswer``  → 填空 with one blank whose alternatives are the answers with fraction 100;
+- ``multianswer``  (cloze) whose fields are all short answers (``{1:SHORTANSWER:=a~=b}``, also ``SA``,
+                   ``SAC``, ``SHORTANSWER_C``) → 填空, each field a blank (``____`` in the stem) accepting
+                   the answers of weight 100; a cloze with choice or numerical fields is unsupported;
 - ``essay``        → 简答; ``graderinfo`` → 评分要点 (or, when it has 参考答案：/评分要点： paragraphs as
                    this module exports them, → 参考答案 and 评分要点);
 - ``description``  is not a question: skipped with a warning;
-- anything else (matching, numerical, cloze/multianswer, ddwtos, gapselect, calculated, …) is
-  rejected as unsupported, per question.
+- anything else (matching, numerical, ddwtos, gapselect, calculated, …) is rejected as unsupported,
+  per question.
 ``questiontext`` and options keep their HTML (sanitised); ``<file encoding="base64">`` images named by
 ``@@PLUGINFILE@@`` become platform images. ``generalfeedback`` → 解析 (a paragraph starting 法律依据：
 → 法律依据); per-answer feedback is appended to 解析. Tags ``难度:N``, ``级别:…``, ``适用对象:…`` and
-``知识点:a/b`` set those fields; ``<hidden>1</hidden>`` imports as 草稿.
+``状态:…`` and ``知识点:a/b`` set those fields (``common.read_tags``); without a 状态 tag,
+``<hidden>1</hidden>`` imports as 草稿. ``<idnumber>`` holding a platform identifier (a UUID) is the
+question's ``uid``; other idnumbers are Moodle's own and ignored.
 
-Export writes the same shapes (a 填空 question with several blanks as a ``multianswer`` cloze),
-categories from each question's first knowledge point, the others as ``知识点:`` tags, images
-embedded as base64 files.
+Export writes the same shapes (a 填空 question with several blanks as a ``multianswer`` cloze), the
+question's ``uid`` as ``idnumber``, categories from each question's first knowledge point, the
+others as ``知识点:`` tags, images embedded as base64 files — so that an export imports back as the
+same questions (tests/exams/test_transfer_round_trip.py).
 """
 
 from __future__ import annotations
@@ -36,35 +42,32 @@ from django.utils.translation import gettext as _
 
 from exams.models import QuestionStatus, QuestionType
 from exams.models.questions import OPTION_KEYS
+from exams.text import BLANK_MARK
 from exams.transfer.common import (
-    AUDIENCE_LABELS,
-    TIER_LABELS,
+    BLANK,
     FileCollector,
     ImportIssue,
     ParsedQuestion,
     ParseOutcome,
     Position,
     TransferFileError,
-    audience_from_label,
     category_to_path,
     decode_text,
-    ordered_audiences,
     path_to_category,
+    read_tags,
+    row_tags,
     sniff_binary,
-    split_path,
-    tier_from_label,
+    split_general_feedback,
+    split_grader_info,
     true_false_from_label,
+    uid_from_text,
 )
 from exams.transfer.html import html_to_text, markdown_to_html, sanitize_html, text_to_html
 from exams.transfer.xlsx import ExportRow
 from portal.imports import xml_parse
 
 WHAT = "Moodle XML"
-SUPPORTED = {"multichoice", "truefalse", "shortanswer", "essay"}
-LEGAL_BASIS_PREFIX = re.compile(r"^法律依据\s*[:：]\s*")
-REFERENCE_PREFIX = re.compile(r"^参考答案\s*[:：]\s*")
-RUBRIC_PREFIX = re.compile(r"^评分要点\s*[:：]\s*")
-TAG = re.compile(r"^\s*(难度|级别|适用对象|知识点)\s*[:：]\s*(.+?)\s*$")
+SUPPORTED = {"multichoice", "truefalse", "shortanswer", "multianswer", "essay"}
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
 
@@ -174,63 +177,6 @@ def _fraction(answer) -> float:
         return 0.0
 
 
-def _split_feedback(text: str) -> tuple[str, str]:
-    """General feedback → (explanation, legal basis): a paragraph starting 法律依据： is the basis."""
-    explanation, basis = [], []
-    target = explanation
-    for line in text.split("\n"):
-        if LEGAL_BASIS_PREFIX.match(line.strip()):
-            target = basis
-            line = LEGAL_BASIS_PREFIX.sub("", line.strip())
-        target.append(line)
-    return "\n".join(explanation).strip(), "\n".join(basis).strip()
-
-
-def _split_graderinfo(text: str) -> tuple[str, str]:
-    """Grader information → (reference answer, rubric)."""
-    if not REFERENCE_PREFIX.match(text) and not any(RUBRIC_PREFIX.match(line) for line in text.split("\n")):
-        return "", text
-    reference, rubric = [], []
-    target = rubric
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if REFERENCE_PREFIX.match(stripped):
-            target, line = reference, REFERENCE_PREFIX.sub("", stripped)
-        elif RUBRIC_PREFIX.match(stripped):
-            target, line = rubric, RUBRIC_PREFIX.sub("", stripped)
-        target.append(line)
-    return "\n".join(reference).strip(), "\n".join(rubric).strip()
-
-
-def _read_tags(element, item: ParsedQuestion) -> list[tuple[str, ...]]:
-    extra_paths: list[tuple[str, ...]] = []
-    audiences: list[str] = []
-    for tag in element.findall("tags/tag"):
-        match = TAG.match(tag.findtext("text") or "")
-        if not match:
-            continue
-        key, value = match.groups()
-        if key == "难度":
-            item.difficulty = int(value) if value.isdigit() else None
-            if item.difficulty is None:
-                item.error("tags", _("“%(value)s” is not a whole number from 1 to 5.") % {"value": value})
-        elif key == "级别":
-            item.tier = tier_from_label(value)
-            if item.tier is None:
-                item.error("tags", _("“%(value)s” is not a tier.") % {"value": value})
-        elif key == "适用对象":
-            code = audience_from_label(value)
-            if code is None:
-                item.error("tags", _("“%(value)s” is not an audience.") % {"value": value})
-            else:
-                audiences.append(code)
-        elif key == "知识点":
-            extra_paths.append(split_path(value))
-    if audiences:
-        item.audiences = ordered_audiences(audiences)
-    return extra_paths
-
-
 def append_lines(text: str, lines: list[str]) -> str:
     """Add lines (answer feedback) to an explanation, as paragraphs when it is HTML."""
     lines = [line for line in lines if line]
@@ -310,13 +256,74 @@ def _read_shortanswer(reader: _QuestionReader, element, item: ParsedQuestion) ->
 
 def _read_essay(reader: _QuestionReader, element, item: ParsedQuestion) -> None:
     item.type = QuestionType.SHORT_ANSWER
-    item.reference_answer, item.rubric = _split_graderinfo(reader.text(element.find("graderinfo"), label="rubric"))
+    item.reference_answer, item.rubric = split_grader_info(reader.text(element.find("graderinfo"), label="rubric"))
+
+
+# A cloze field: {weight:TYPE:answers}, with \} \# \~ \/ \" \\ escaped inside.
+_CLOZE_FIELD = re.compile(r"\{(\d*):([A-Za-z_]+):((?:\\.|[^\\}])*)\}")
+_CLOZE_SHORT_ANSWER = {"SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"}
+_CLOZE_ESCAPE = re.compile(r"\\(.)")
+_CLOZE_SPLIT = re.compile(r"(?<!\\)~")
+_CLOZE_FEEDBACK = re.compile(r"(?<!\\)#")
+# The list of fields _question_xml appends when the stem has no blank marks to replace.
+_APPENDED_FIELDS = re.compile(r"(?:<p>\(\d+\) \ue000</p>)+$")
+
+
+def _cloze_alternatives(body: str) -> tuple[list[str], int]:
+    """A short-answer field's answers → (those of full weight, how many others)."""
+    accepted, partial = [], 0
+    for answer in _CLOZE_SPLIT.split(body):
+        answer = _CLOZE_FEEDBACK.split(answer, maxsplit=1)[0].strip()
+        weight = 0.0
+        if answer.startswith("="):
+            weight, answer = 100.0, answer[1:]
+        else:
+            match = re.match(r"^%(-?\d+(?:\.\d+)?)%", answer)
+            if match:
+                weight, answer = float(match.group(1)), answer[match.end() :]
+        text = html.unescape(_CLOZE_ESCAPE.sub(r"\1", answer)).strip()
+        if not text:
+            continue
+        if weight >= 99.99:
+            accepted.append(text)
+        else:
+            partial += 1
+    return accepted, partial
+
+
+def _read_multianswer(reader: _QuestionReader, element, item: ParsedQuestion) -> None:
+    item.type = QuestionType.FILL_BLANK
+    fields = _CLOZE_FIELD.findall(item.stem)
+    others = sorted({kind.upper() for _weight, kind, _body in fields} - _CLOZE_SHORT_ANSWER)
+    if others:
+        item.type = ""
+        item.unsupported = True
+        item.error(
+            "type",
+            _("Cloze questions with %(kinds)s fields are not supported; only short-answer fields (blanks) are.")
+            % {"kinds": ", ".join(others)},
+        )
+        return
+    blanks, partial = [], 0
+    for _weight, _kind, body in fields:
+        accepted, left_out = _cloze_alternatives(body)
+        blanks.append(accepted)
+        partial += left_out
+    if partial:
+        item.warn("answer", _("%(count)d answer(s) below 100%% were left out.") % {"count": partial})
+    if not blanks or not all(blanks):
+        item.error("answer", _("A blank of the cloze has no answer of weight 100."))
+    item.answer = blanks
+    stem = _CLOZE_FIELD.sub("\ue000", item.stem)
+    stem = _APPENDED_FIELDS.sub("", stem) if _APPENDED_FIELDS.search(stem) and BLANK_MARK.search(stem) is None else stem
+    item.stem = stem.replace("\ue000", BLANK)
 
 
 READERS = {
     "multichoice": _read_multichoice,
     "truefalse": _read_truefalse,
     "shortanswer": _read_shortanswer,
+    "multianswer": _read_multianswer,
     "essay": _read_essay,
 }
 
@@ -358,14 +365,15 @@ def parse_moodle_xml(data: bytes) -> ParseOutcome:
                 item.stem += f'<img src="{token}">'
         explanation = reader.text(element.find("generalfeedback"), label="explanation")
         item.explanation, item.legal_basis = (
-            _split_feedback(explanation) if "<" not in explanation else (explanation, "")
+            split_general_feedback(explanation) if "<" not in explanation else (explanation, "")
         )
         READERS[question_type](reader, element, item)
-        extra_paths = _read_tags(element, item)
+        extra_paths = read_tags([tag.findtext("text") for tag in element.findall("tags/tag")], item)
         paths = [category] if category else []
         item.knowledge_paths = list(dict.fromkeys([*paths, *extra_paths]))
-        if (element.findtext("hidden") or "0").strip() == "1":
+        if item.status is None and (element.findtext("hidden") or "0").strip() == "1":
             item.status = QuestionStatus.DRAFT
+        item.uid = uid_from_text(element.findtext("idnumber"))
         reader.finish()
         questions.append(item)
     return ParseOutcome(questions=questions, notices=notices)
@@ -454,9 +462,13 @@ def _question_xml(row: ExportRow) -> str:
         fields = [
             "{1:SHORTANSWER:" + "~".join("=" + _cloze_escape(alt) for alt in accepted) + "}" for accepted in blanks
         ]
-        pieces = re.split(r"_{3,}", stem)
-        if len(pieces) == len(fields) + 1:
-            stem = "".join(piece + (fields[i] if i < len(fields) else "") for i, piece in enumerate(pieces))
+        numbered = iter(fields)
+        parts_of_stem = re.split(r"(<[^>]*>)", stem)
+        if sum(len(BLANK_MARK.findall(part)) for part in parts_of_stem if not part.startswith("<")) == len(fields):
+            stem = "".join(
+                part if part.startswith("<") else BLANK_MARK.sub(lambda _m: next(numbered), part)
+                for part in parts_of_stem
+            )
         else:
             stem += "".join(f"<p>({i}) {field}</p>" for i, field in enumerate(fields, start=1))
     parts.append(_text_element("questiontext", stem))
@@ -464,7 +476,7 @@ def _question_xml(row: ExportRow) -> str:
     parts.append("<defaultgrade>1.0000000</defaultgrade>")
     parts.append("<penalty>0.3333333</penalty>")
     parts.append(f"<hidden>{0 if row.status == QuestionStatus.ACTIVE else 1}</hidden>")
-    parts.append(f"<idnumber>Q{row.id}</idnumber>")
+    parts.append(f"<idnumber>{row.uid}</idnumber>")
 
     if row.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         correct = [row.answer] if row.type == QuestionType.SINGLE else list(row.answer or [])
@@ -501,9 +513,9 @@ def _question_xml(row: ExportRow) -> str:
         parts.append(_text_element("graderinfo", grader))
         parts.append('<responsetemplate format="html"><text></text></responsetemplate>')
 
-    tags = [f"难度:{row.difficulty}", f"级别:{TIER_LABELS.get(row.tier, row.tier)}"]
-    tags += [f"适用对象:{AUDIENCE_LABELS.get(code, code)}" for code in row.audiences]
-    tags += [f"知识点:{'/'.join(path)}" for path in row.paths[1:]]
+    tags = row_tags(
+        difficulty=row.difficulty, tier=row.tier, audiences=row.audiences, status=row.status, paths=row.paths[1:]
+    )
     parts.append("<tags>" + "".join(f"<tag><text>{html.escape(tag)}</text></tag>" for tag in tags) + "</tags>")
     return f'  <question type="{question_type}">\n    ' + "\n    ".join(parts) + "\n  </question>\n"
 

@@ -1,9 +1,10 @@
 """Question banks as Excel workbooks: the import layout, its template, the export and the report.
 
 One row per question on the first sheet, row 1 holding the headers below (order free, unknown
-headers refused, 序号/备注 ignored). The export writes exactly this layout, with 编号 (the question's
-number in the bank) so that an exported file imports back as "unchanged", and an edited one updates
-the questions it names.
+headers refused, 序号/备注 ignored). The export writes exactly this layout, with 标识 (the question's
+identifier, the same in every installation) and 编号 (its number in this bank), so that an exported
+file imports back as "unchanged", an edited one updates the questions it names, and the file imports
+into another installation as new questions (see ``exams.services.question_import`` for the matching).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from exams.transfer.common import (
     tier_from_label,
     true_false_from_label,
     type_from_label,
+    uid_from_text,
 )
 from exams.transfer.html import cell_to_html, html_to_cell
 from exams.transfer.sheet import iter_first_sheet
@@ -142,10 +144,21 @@ COLUMNS: list[Column] = [
         "编号",
         "question_id",
         gettext_lazy(
-            "The question's number in the bank, filled in by the export. Empty: a new question. With a "
-            "number: that question is updated (if anything differs). Do not copy numbers between rows."
+            "The question's number in this installation's bank, filled in by the export. Used only when 标识 "
+            "is empty: a number that exists updates that question (if anything differs); any other number, "
+            "or none, adds a new question. Do not copy numbers between rows."
         ),
         width=8,
+    ),
+    Column(
+        "标识",
+        "uid",
+        gettext_lazy(
+            "The question's identifier, the same in every installation, filled in by the export. The question "
+            "with this identifier is updated (if anything differs); if this bank has none, the row is added as a "
+            "new question keeping the identifier, so importing the file again updates it. Empty for a new question."
+        ),
+        width=38,
     ),
 ]
 COLUMNS_BY_HEADER = {column.header: column for column in COLUMNS}
@@ -218,6 +231,15 @@ def _html_field(item: ParsedQuestion, label: str, value: str, collector: FileCol
 def _parse_row(row: int, values: dict[str, Any]) -> ParsedQuestion:
     item = ParsedQuestion(position=Position(row=row))
     collector = FileCollector()
+
+    if "uid" in values and _text(values["uid"]):
+        item.uid = uid_from_text(_text(values["uid"]))
+        if item.uid is None:
+            item.error(
+                "标识",
+                _("“%(value)s” is not an identifier written by an export; leave 标识 empty for a new question.")
+                % {"value": _text(values["uid"])[:60]},
+            )
 
     if "question_id" in values and _text(values["question_id"]):
         item.question_id = _integer(values["question_id"])
@@ -410,6 +432,7 @@ class ExportRow:
     """One question flattened for the sheet (built by exams.transfer.export)."""
 
     id: int
+    uid: Any
     type: str
     status: str
     difficulty: int
@@ -440,6 +463,7 @@ class ExportRow:
             "rubric": self.rubric,
             "status": STATUS_LABELS.get(self.status, self.status),
             "question_id": self.id,
+            "uid": str(self.uid),
         }
         cells = []
         for column in COLUMNS:
@@ -622,8 +646,9 @@ def template_xlsx(*, knowledge_paths: Sequence[str] = ()) -> bytes:
             "whose stem matches one already in the bank is imported with a warning."
         ),
         _(
-            "Exported files have the same columns: edit them and import them again; rows with 编号 update their "
-            "question, unchanged rows are left alone."
+            "Exported files have the same columns: edit them and import them again; rows with 标识 (or, without "
+            "it, 编号) update their question, unchanged rows are left alone. Imported into another installation, "
+            "the rows are added as new questions."
         ),
     ):
         notes.append([line])

@@ -3,7 +3,7 @@
 exams:question_import            /exams/bank/import/                 upload form and per-question report
 exams:question_import_template   /exams/bank/import/template.xlsx    the xlsx template
 exams:question_import_report     /exams/bank/import/report.xlsx      the last report as a workbook
-exams:question_export            /exams/bank/export/?format=xlsx|moodle-xml&status=…&type=…&tier=…
+exams:question_export            /exams/bank/export/?format=xlsx|moodle-xml|gift&status=…&type=…&tier=…
                                  &audience=…&difficulty=…&knowledge_point=<pk>&id=…   (filters repeatable)
 """
 

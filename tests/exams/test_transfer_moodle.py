@@ -232,3 +232,30 @@ def test_images_travel_inside_the_exported_moodle_file(knowledge_tree):
     (single,) = [item for item in parse_moodle_xml(content).questions if item.type == QuestionType.SINGLE]
     (image,) = single.files.values()
     assert image.sha1 == get_image_model().objects.get().file_hash
+
+
+def _cloze(text: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><quiz><question type="multianswer"><name><text>完形</text></name>'
+        f'<questiontext format="html"><text><![CDATA[{text}]]></text></questiontext></question></quiz>'
+    ).encode()
+
+
+def test_a_cloze_of_short_answer_fields_imports_as_a_fill_in_with_a_blank_per_field(knowledge_tree):
+    content = _cloze("<p>留置不超过{1:SHORTANSWER:=24~=二十四~%50%一天#近似}小时，报请{:SA:=县级\\}}批准。</p>")
+
+    result = run(content)
+
+    assert result.errors == [] and result.created == 1
+    assert [issue.field for issue in result.warnings] == [FIELD_NAMES["answer"]]  # the 50% answer left out
+    version = Question.objects.get().current_version
+    assert version.stem == "<p>留置不超过____小时，报请____批准。</p>"
+    assert version.answer == [["24", "二十四"], ["县级}"]]
+
+
+def test_a_cloze_with_a_choice_field_is_refused_as_unsupported(knowledge_tree):
+    content = _cloze("<p>传唤{1:MULTICHOICE:=8~24}小时，{1:SA:=县级}批准。</p>")
+    result = run(content)
+    assert [issue.field for issue in result.errors] == [FIELD_NAMES["type"]]
+    assert "MULTICHOICE" in result.errors[0].message
+    assert not Question.objects.exists()

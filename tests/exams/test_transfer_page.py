@@ -109,3 +109,22 @@ def test_export_download_applies_the_filters(client, trainer, knowledge_tree, ma
     response = client.get(reverse("exams:question_export"), {"format": "moodle-xml", "id": str(kept.pk)})
     assert response["Content-Type"] == "application/xml"
     assert response.content.count(b'<question type="multichoice">') == 1
+
+
+def test_the_bank_page_offers_a_gift_export_that_keeps_its_filters(client, trainer, knowledge_tree, make_question):
+    kept = make_question(QuestionType.FILL_BLANK, knowledge_point_ids=[knowledge_tree["证据固定"].pk])
+    make_question(QuestionType.SINGLE, knowledge_point_ids=[knowledge_tree["证据固定"].pk])
+    client.force_login(trainer)
+    page = client.get(reverse("exams:bank_list"), {"type": "fill_blank"}).content.decode()
+    link = next(
+        href.replace("&amp;", "&")
+        for href in page.split('href="')[1:]
+        if href.startswith(reverse("exams:question_export")) and "format=gift" in href
+    ).split('"')[0]
+
+    response = client.get(link)
+
+    assert response["Content-Type"].startswith("text/plain")
+    assert ".gift" in response["Content-Disposition"]
+    text = response.content.decode()
+    assert f"[id:{kept.uid}]" in text and text.count("::") == 2  # one question, with its title

@@ -131,9 +131,30 @@ def test_a_missing_required_column_is_reported_on_row_1(knowledge_tree):
     assert not Question.objects.exists()
 
 
-def test_a_row_numbering_a_question_that_does_not_exist_is_an_error(knowledge_tree):
+def test_a_row_numbering_a_question_that_does_not_exist_is_added_as_new_with_a_warning(knowledge_tree):
     result = run(xlsx_bytes([single_row(编号=987654)]))
-    assert [issue.field for issue in result.errors] == ["编号"]
+    assert result.errors == []
+    assert result.created == 1
+    assert [issue.field for issue in result.warnings] == ["编号"]
+    assert "987654" in result.warnings[0].message
+    assert Question.objects.get().pk != 987654
+
+
+def test_an_identifier_that_is_not_one_is_an_error_and_one_used_twice_too(knowledge_tree):
+    uid = "0b6a3c52-6f3e-4d8e-9a51-2d1f0c9e7b11"
+    result = run(
+        xlsx_bytes(
+            [
+                single_row(标识="第17题"),
+                single_row(题干="另一道题：接警后应当做什么？", 标识=uid),
+                single_row(题干="第三道题：出警后应当做什么？", 标识=uid),
+            ]
+        )
+    )
+    assert [(issue.position, issue.field) for issue in result.errors] == [
+        (str(Position(row=2)), "标识"),
+        (str(Position(row=4)), "标识"),
+    ]
     assert not Question.objects.exists()
 
 

@@ -1,4 +1,4 @@
-"""python manage.py export_questions [--format {xlsx,moodle-xml}] [-o FILE] [filters]"""
+"""python manage.py export_questions [--format {xlsx,moodle-xml,gift}] [-o FILE] [filters]"""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ def _codes(values: list[str], convert, what: str) -> list[str]:
 
 class Command(BaseCommand):
     help = (
-        "Export questions as an .xlsx workbook in the import layout (re-importable unchanged) or as Moodle XML. "
-        "Filters combine; each may be repeated."
+        "Export questions as an .xlsx workbook in the import layout, as Moodle XML or as GIFT; each imports back "
+        "(here or into another installation) as the same questions. Filters combine; each may be repeated."
     )
 
     def add_arguments(self, parser):
