@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from certification.services.cases import CASE_FIELDS, CaseImportResult, CaseInput, CaseRowError, case_records_import
+from portal.exports import xlsx_row
 from portal.imports import MB, ImportFileError, workbook_rows
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -112,8 +113,8 @@ def case_template_xlsx() -> bytes:
         "commendation": "",
         "note": "",
     }
-    sheet.append([f"{header}*" if required else header for header, required in CASE_FIELDS.values()])
-    sheet.append([example[name] for name in CASE_FIELDS])
+    sheet.append(xlsx_row(sheet, [f"{header}*" if required else header for header, required in CASE_FIELDS.values()]))
+    sheet.append(xlsx_row(sheet, [example[name] for name in CASE_FIELDS]))
     for index, (name, (_header_text, required)) in enumerate(CASE_FIELDS.items(), start=1):
         cell = sheet.cell(row=1, column=index)
         cell.fill = _HEADER_FILL
@@ -132,7 +133,7 @@ def case_template_xlsx() -> bytes:
         _("Separate issue categories with 、; 严重问题 is 是 or 否."),
         _("If any row has an error, nothing is imported; fix the rows listed and upload the file again."),
     ):
-        notes.append([line])
+        notes.append(xlsx_row(notes, [line]))
     notes.column_dimensions["A"].width = 100
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -29,6 +29,7 @@ from certification.services.evaluations import (
     own_scores_message,
 )
 from people.models import User
+from portal.exports import xlsx_row
 from portal.imports import MB, ImportFileError, workbook_rows
 from portal.services import audit_log
 
@@ -227,9 +228,9 @@ def evaluation_template_xlsx(scheme: EvaluationScheme) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{scheme.year}年季度考评"[:31]
-    sheet.append([NUMBER_HEADER, NAME_HEADER, *[item.name for item in items], NOTE_HEADER])
+    sheet.append(xlsx_row(sheet, [NUMBER_HEADER, NAME_HEADER, *[item.name for item in items], NOTE_HEADER]))
     for officer in evaluated_officers():
-        sheet.append([officer.police_number, officer.name, *[None for _item in items], ""])
+        sheet.append(xlsx_row(sheet, [officer.police_number, officer.name, *[None for _item in items], ""]))
     for index in range(1, len(items) + 4):
         cell = sheet.cell(row=1, column=index)
         cell.fill = _HEADER_FILL
@@ -239,16 +240,16 @@ def evaluation_template_xlsx(scheme: EvaluationScheme) -> bytes:
         sheet.cell(row=row, column=1).number_format = "@"
     sheet.freeze_panes = "C2"
     notes = workbook.create_sheet(_("Instructions"))
-    notes.append([_("Item"), _("Group"), _("Maximum"), _("Weight")])
+    notes.append(xlsx_row(notes, [_("Item"), _("Group"), _("Maximum"), _("Weight")]))
     for item in items:
-        notes.append([item.name, item.get_group_display(), float(item.max_score), float(item.weight)])
+        notes.append(xlsx_row(notes, [item.name, item.get_group_display(), float(item.max_score), float(item.weight)]))
     notes.append([])
     for line in (
         _("Enter every item's score for each officer; a row left entirely blank is skipped."),
         _("A score may not be negative or above the item's maximum."),
         _("If any row has an error, nothing is imported; fix the rows listed and upload the file again."),
     ):
-        notes.append([line])
+        notes.append(xlsx_row(notes, [line]))
     notes.column_dimensions["A"].width = 40
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -55,6 +55,7 @@ from exams.transfer.common import (
 )
 from exams.transfer.html import cell_to_html, html_to_cell
 from exams.transfer.sheet import iter_first_sheet
+from portal.exports import xlsx_cell, xlsx_row
 from portal.imports import workbook_rows
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -408,11 +409,7 @@ def _cell_value(value: Any) -> Any:
 
 
 def _write_cell(sheet, value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=_cell_value(value))
-        cell.data_type = "s"  # text that starts with "=" is text, not a formula
-        return cell
-    return _cell_value(value)
+    return xlsx_cell(sheet, _cell_value(value))  # text that starts like a formula stays text
 
 
 def answer_to_cell(question_type: str, answer: Any) -> str:
@@ -578,7 +575,7 @@ def template_xlsx(*, knowledge_paths: Sequence[str] = ()) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "题目"
-    sheet.append(HEADERS)
+    sheet.append(xlsx_row(sheet, HEADERS))
     for example in TEMPLATE_EXAMPLES:
         row = []
         for column in COLUMNS:
@@ -589,7 +586,7 @@ def template_xlsx(*, knowledge_paths: Sequence[str] = ()) -> bytes:
                 row.append("启用")
             else:
                 row.append(example.get(key))
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     for index, column in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.fill = _HEADER_FILL
@@ -609,7 +606,7 @@ def template_xlsx(*, knowledge_paths: Sequence[str] = ()) -> bytes:
         sheet.add_data_validation(validation)
 
     notes = workbook.create_sheet("说明")
-    notes.append([_("Column"), _("Required"), _("Valid values")])
+    notes.append(xlsx_row(notes, [_("Column"), _("Required"), _("Valid values")]))
     for cell in notes[1]:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
@@ -619,9 +616,9 @@ def template_xlsx(*, knowledge_paths: Sequence[str] = ()) -> bytes:
             if seen_option_help:
                 continue
             seen_option_help = True
-            notes.append(["选项A … 选项H", _("no"), str(column.help)])
+            notes.append(xlsx_row(notes, ["选项A … 选项H", _("no"), str(column.help)]))
             continue
-        notes.append([column.header, _("yes") if column.required else _("no"), str(column.help)])
+        notes.append(xlsx_row(notes, [column.header, _("yes") if column.required else _("no"), str(column.help)]))
     notes.append([])
     for line in (
         _("Row 1 holds the headers; questions start on row 2. The example rows show one question of each type."),
@@ -651,7 +648,7 @@ def template_xlsx(*, knowledge_paths: Sequence[str] = ()) -> bytes:
             "the rows are added as new questions."
         ),
     ):
-        notes.append([line])
+        notes.append(xlsx_row(notes, [line]))
     for column_letter, width in zip("ABC", (16, 8, 90), strict=True):
         notes.column_dimensions[column_letter].width = width
     for row in notes.iter_rows(min_row=2):
@@ -659,12 +656,12 @@ def template_xlsx(*, knowledge_paths: Sequence[str] = ()) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     points = workbook.create_sheet("知识点")
-    points.append(["知识点"])
+    points.append(xlsx_row(points, ["知识点"]))
     points["A1"].font = Font(bold=True)
     points["A1"].fill = _HEADER_FILL
     points.column_dimensions["A"].width = 48
     for path in knowledge_paths:
-        points.append([path])
+        points.append(xlsx_row(points, [path]))
     return _to_bytes(workbook)
 
 
@@ -673,13 +670,13 @@ def report_xlsx(*, errors: Iterable[ImportIssue], warnings: Iterable[ImportIssue
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Report")
-    sheet.append([_("Place in the file"), _("Field"), _("Problem"), _("Kind")])
+    sheet.append(xlsx_row(sheet, [_("Place in the file"), _("Field"), _("Problem"), _("Kind")]))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
     for kind, issues in ((_("Error"), errors), (_("Warning"), warnings)):
         for issue in issues:
-            sheet.append([issue.position, issue.field, _cell_value(issue.message), kind])
+            sheet.append(xlsx_row(sheet, [issue.position, issue.field, _cell_value(issue.message), kind]))
     for column_letter, width in zip("ABCD", (28, 12, 80, 8), strict=True):
         sheet.column_dimensions[column_letter].width = width
     return _to_bytes(workbook)

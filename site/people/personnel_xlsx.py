@@ -20,6 +20,7 @@ from people.personnel_columns import (
     PersonnelRecord,
     RowError,
 )
+from portal.exports import xlsx_row
 from portal.imports import MB, workbook_rows
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,8 +124,8 @@ def personnel_template_xlsx() -> bytes:
         "status": "在职",
         "phone": "13800000000",
     }
-    sheet.append([column.template_header for column in PERSONNEL_COLUMNS])
-    sheet.append([example[column.field] for column in PERSONNEL_COLUMNS])
+    sheet.append(xlsx_row(sheet, [column.template_header for column in PERSONNEL_COLUMNS]))
+    sheet.append(xlsx_row(sheet, [example[column.field] for column in PERSONNEL_COLUMNS]))
     for index, column in enumerate(PERSONNEL_COLUMNS, start=1):
         header = sheet.cell(row=1, column=index)
         header.fill = _HEADER_FILL
@@ -139,12 +140,14 @@ def personnel_template_xlsx() -> bytes:
     sheet.freeze_panes = "A2"
 
     notes = workbook.create_sheet(_("Instructions"))
-    notes.append([_("Column"), _("Required"), _("Valid values")])
+    notes.append(xlsx_row(notes, [_("Column"), _("Required"), _("Valid values")]))
     for cell in notes[1]:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
     for column in PERSONNEL_COLUMNS:
-        notes.append([column.template_header, _("yes") if column.required else _("no"), str(column.help)])
+        notes.append(
+            xlsx_row(notes, [column.template_header, _("yes") if column.required else _("no"), str(column.help)])
+        )
     notes.append([])
     for line in (
         _("Columns marked * are required. Row 1 holds the headers; officers start on row 2."),
@@ -153,7 +156,7 @@ def personnel_template_xlsx() -> bytes:
         _("New accounts cannot log in until HR sets a password in the admin."),
         _("If any row has an error, nothing is imported; fix the rows listed and upload the file again."),
     ):
-        notes.append([line])
+        notes.append(xlsx_row(notes, [line]))
     _autosize(notes, [20, 10, 80])
     for row in notes.iter_rows(min_row=2):
         for cell in row:
@@ -166,12 +169,12 @@ def personnel_errors_xlsx(errors: Iterable[RowError]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Errors")
-    sheet.append([_("Row"), _("Column"), _("Problem")])
+    sheet.append(xlsx_row(sheet, [_("Row"), _("Column"), _("Problem")]))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
     for error in errors:
-        sheet.append([error.row, error.column, error.message])
+        sheet.append(xlsx_row(sheet, [error.row, error.column, error.message]))
     _autosize(sheet, [8, 20, 90])
     sheet.freeze_panes = "A2"
     return _to_bytes(workbook)
