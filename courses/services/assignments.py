@@ -8,9 +8,9 @@ import uuid
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from courses import texts
 from courses.links import my_study_url
 from courses.models import (
     AssignmentReminder,
@@ -136,26 +136,17 @@ def _enqueue(func: str, *args) -> None:
 
 
 def _assignment_notification(assignment: StudyAssignment, kind: str, learned: int, total: int):
-    """Title and body as callables: ``notification_send`` renders them in the recipient's language."""
-    course = assignment.course_title
-    due = assignment.due_date.isoformat()
-
-    def title() -> str:
-        if kind == ReminderKind.DUE_TODAY:
-            return gettext("Study assignment due today: %(course)s") % {"course": course}
-        if kind == ReminderKind.BEFORE_DUE:
-            return gettext("Study assignment due on %(date)s: %(course)s") % {"course": course, "date": due}
-        return gettext("New study assignment: %(course)s") % {"course": course}
-
-    def body() -> str:
-        text = gettext("Learn every lesson of “%(course)s” by %(date)s. You have learned %(learned)d of %(total)d.") % {
-            "course": course,
-            "date": due,
-            "learned": learned,
-            "total": total,
-        }
-        return f"{text}\n{assignment.note}" if assignment.note else text
-
+    """Title and body as stored texts: each reader sees them in their own language."""
+    course, due = assignment.course_title, assignment.due_date
+    if kind == ReminderKind.DUE_TODAY:
+        title = texts.ASSIGNMENT_DUE_TODAY(course=course)
+    elif kind == ReminderKind.BEFORE_DUE:
+        title = texts.ASSIGNMENT_DUE_ON(course=course, date=due)
+    else:
+        title = texts.ASSIGNMENT_NEW(course=course)
+    body = texts.ASSIGNMENT_BODY(course=course, date=due, learned=learned, total=total)
+    if assignment.note:
+        body = texts.WITH_NOTE(text=body, note=assignment.note)
     return title, body
 
 

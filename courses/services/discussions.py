@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from courses import texts
 from courses.links import discussion_url
 from courses.models import DiscussionAttendance, DiscussionStatus, LessonPage, SignInMethod, StudyDiscussion
 from people.models import User
@@ -264,25 +264,14 @@ def discussion_minutes_save(
 
 def discussion_notify_invitees(*, discussion: StudyDiscussion) -> int:
     """Tell the invitees about the discussion (or its cancellation); returns how many were told."""
-    start, place, topic = _local(discussion.starts_at), discussion.place, discussion.topic
+    start, place, topic = timezone.localtime(discussion.starts_at), discussion.place, discussion.topic
     cancelled = discussion.status == DiscussionStatus.CANCELLED
-
-    def title() -> str:
-        if cancelled:
-            return gettext("Study discussion cancelled: %(topic)s") % {"topic": topic}
-        return gettext("Study discussion: %(topic)s") % {"topic": topic}
-
-    def body() -> str:
-        if cancelled:
-            return gettext("The study discussion on %(start)s at %(place)s will not take place.") % {
-                "start": start,
-                "place": place,
-            }
-        return gettext("You are invited: %(start)s at %(place)s. Sign in on the discussion page when you arrive.") % {
-            "start": start,
-            "place": place,
-        }
-
+    if cancelled:
+        title = texts.DISCUSSION_CANCELLED(topic=topic)
+        body = texts.DISCUSSION_CANCELLED_BODY(start=start, place=place)
+    else:
+        title = texts.DISCUSSION_INVITED(topic=topic)
+        body = texts.DISCUSSION_INVITED_BODY(start=start, place=place)
     sent = 0
     kind = "courses.discussion.cancelled" if cancelled else "courses.discussion.invited"
     for officer in officers_matching(discussion):

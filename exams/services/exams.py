@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from courses.models.choices import Tier
+from exams import texts
 from exams.models import (
     Attempt,
     AttemptCounting,
@@ -364,21 +365,13 @@ def exam_close(*, actor, exam: Exam, now: datetime.datetime | None = None) -> Ex
 
 
 def _exam_notification(exam: Exam, kind: str):
-    """Title and body as callables, rendered in the recipient's language by ``notification_send``."""
-    opens, closes = _local(exam.opens_at), _local(exam.closes_at)
-
-    def title() -> str:
-        if kind == "opening":
-            return gettext("Exam open now: %(title)s") % {"title": exam.title}
-        return gettext("You have an exam: %(title)s") % {"title": exam.title}
-
-    def body() -> str:
-        return gettext("Open from %(opens)s to %(closes)s; %(minutes)d minutes once you start.") % {
-            "opens": opens,
-            "closes": closes,
-            "minutes": exam.duration_minutes,
-        }
-
+    """Title and body as stored texts: each reader sees them in their own language."""
+    title = (texts.EXAM_OPENING if kind == "opening" else texts.EXAM_INVITED)(title=exam.title)
+    body = texts.EXAM_WINDOW(
+        opens=timezone.localtime(exam.opens_at),
+        closes=timezone.localtime(exam.closes_at),
+        minutes=exam.duration_minutes,
+    )
     return title, body
 
 

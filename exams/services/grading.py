@@ -58,9 +58,11 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from exams import texts
 from exams.hooks import attempt_result_changed
 from exams.models import (
     Answer,
@@ -74,6 +76,7 @@ from exams.models import (
 )
 from exams.selectors.grading import GRADABLE_STATES
 from portal.services import audit_log, notification_send
+from portal.texts import StoredText
 
 __all__ = [
     "GRADE_STEP",
@@ -192,49 +195,26 @@ def _result_url(attempt: Attempt) -> str:
 
 
 def _notify_released(attempt: Attempt) -> None:
-    exam_title, score, passed = attempt.exam.title, attempt.score, attempt.passed
-
-    def title() -> str:
-        return gettext("Exam result released: %(exam)s") % {"exam": exam_title}
-
-    def body() -> str:
-        outcome = pgettext("exam outcome", "passed") if passed else pgettext("exam outcome", "not passed")
-        return gettext("Your score is %(score)s (%(outcome)s).") % {"score": score, "outcome": outcome}
-
+    title = texts.RESULT_RELEASED(exam=attempt.exam.title)
+    body = texts.RESULT_SCORE(score=attempt.score, outcome=texts.outcome(attempt.passed))
     notification_send(
         recipient=attempt.officer, title=title, body=body, url=_result_url(attempt), kind="exams.result.released"
     )
 
 
 def _notify_graded_held(attempt: Attempt) -> None:
-    exam_title, closes = attempt.exam.title, _local(attempt.exam.closes_at)
-
-    def title() -> str:
-        return gettext("Your paper has been graded: %(exam)s") % {"exam": exam_title}
-
-    def body() -> str:
-        return gettext("Results are released after the exam closes at %(time)s.") % {"time": closes}
-
+    title = texts.RESULT_GRADED(exam=attempt.exam.title)
+    body = texts.RESULT_HELD_UNTIL(time=timezone.localtime(attempt.exam.closes_at))
     notification_send(
         recipient=attempt.officer, title=title, body=body, url=_result_url(attempt), kind="exams.result.graded"
     )
 
 
-def _notify_changed(attempt: Attempt, *, before: Decimal | None, why: str) -> None:
-    exam_title, after, passed = attempt.exam.title, attempt.score, attempt.passed
-
-    def title() -> str:
-        return gettext("Your exam result has changed: %(exam)s") % {"exam": exam_title}
-
-    def body() -> str:
-        outcome = pgettext("exam outcome", "passed") if passed else pgettext("exam outcome", "not passed")
-        text = gettext("Your score changed from %(before)s to %(after)s (%(outcome)s).") % {
-            "before": before,
-            "after": after,
-            "outcome": outcome,
-        }
-        return f"{text}\n{why}" if why else text
-
+def _notify_changed(attempt: Attempt, *, before: Decimal | None, why: str | StoredText | Promise) -> None:
+    title = texts.RESULT_CHANGED(exam=attempt.exam.title)
+    body = texts.RESULT_SCORE_CHANGED(before=before, after=attempt.score, outcome=texts.outcome(attempt.passed))
+    if why:
+        body = texts.WITH_REASON(text=body, reason=why)
     notification_send(
         recipient=attempt.officer, title=title, body=body, url=_result_url(attempt), kind="exams.result.changed"
     )
@@ -303,10 +283,14 @@ def attempt_grade(
     return False
 
 
-def attempt_rescore(*, attempt: Attempt, actor, now: datetime.datetime, why: str, data: dict | None = None) -> bool:
+def attempt_rescore(
+    *, attempt: Attempt, actor, now: datetime.datetime, why: str | StoredText | Promise, data: dict | None = None
+) -> bool:
     """Recompute the total and ``passed`` of a graded or released attempt after one of its answers
     was rescored. Audits and, for a released result, notifies the officer — only when the score or
-    the outcome changed, which is what the return value says. Call with the attempt row locked."""
+    the outcome changed, which is what the return value says. Call with the attempt row locked.
+    ``why`` is a stored text or lazy string (``exams.texts``), so the officer reads it in their
+    own language."""
     before_score, before_passed = attempt.score, attempt.passed
     total = attempt_total(attempt)
     passed = total >= attempt.exam.pass_mark
@@ -323,7 +307,7 @@ def attempt_rescore(*, attempt: Attempt, actor, now: datetime.datetime, why: str
             "score_after": total,
             "passed_before": before_passed,
             "passed_after": passed,
-            "why": why,
+            "why": str(why),
             **(data or {}),
         },
     )
@@ -413,7 +397,7 @@ def answer_grade(
                 attempt=attempt,
                 actor=grader,
                 now=now,
-                why=gettext("A short answer was regraded."),
+                why=texts.SHORT_ANSWER_REGRADED,
                 data={"answer": answer.pk},
             )
     return GradeResult(answer, attempt, changed=True, attempt_graded=graded, released=released)

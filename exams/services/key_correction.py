@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from exams import texts
 from exams.models import (
     Answer,
     Attempt,
@@ -138,7 +138,7 @@ def question_key_correct(
                 rescored.append(answer)
         Answer.objects.bulk_update(rescored, ["score", "correct"])
 
-        why = gettext("The answer key of a question was corrected: %(reason)s") % {"reason": reason}
+        why = texts.KEY_CORRECTED(reason=reason)
         regraded = [
             attempt for attempt in scored.values() if attempt.state in (AttemptState.GRADED, AttemptState.RELEASED)
         ]

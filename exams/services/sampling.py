@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from exams import texts
 from exams.models import (
     Attempt,
     AttemptState,
@@ -249,16 +249,9 @@ def sampling_redraw_check(plan: SamplingPlan) -> bool:
 
 
 def _drawn_notification(exam: Exam):
-    """Title and body as callables, rendered in the recipient's language by ``notification_send``."""
-    opens = timezone.localtime(exam.opens_at).strftime("%Y-%m-%d %H:%M")
-    closes = timezone.localtime(exam.closes_at).strftime("%Y-%m-%d %H:%M")
-
-    def title() -> str:
-        return gettext("You have been drawn for a random ability test: %(exam)s") % {"exam": exam.title}
-
-    def body() -> str:
-        return gettext("Sit the test between %(opens)s and %(closes)s.") % {"opens": opens, "closes": closes}
-
+    """Title and body as stored texts: each reader sees them in their own language."""
+    title = texts.SAMPLING_DRAWN(exam=exam.title)
+    body = texts.SAMPLING_WINDOW(opens=timezone.localtime(exam.opens_at), closes=timezone.localtime(exam.closes_at))
     return title, body
 
 
