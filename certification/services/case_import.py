@@ -13,7 +13,7 @@ from openpyxl.styles import Font, PatternFill
 
 from certification.services.cases import CASE_FIELDS, CaseImportResult, CaseInput, CaseRowError, case_records_import
 from portal.exports import xlsx_row
-from portal.imports import MB, ImportFileError, workbook_rows
+from portal.imports import MB, ImportFileError, header_columns, row_values, workbook_rows
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IGNORED_HEADERS = {"序号"}
@@ -41,37 +41,19 @@ def case_records_from_xlsx(file: IO[bytes] | bytes) -> tuple[list[CaseInput], li
     if first is None:
         raise CaseFileError(_("The first row of the first sheet must hold the column headers; it is empty."))
     header_row, headers = first
-    errors: list[CaseRowError] = []
-    field_at: dict[int, str] = {}
-    for index, cell in enumerate(headers):
-        header = _header(cell)
-        if not header or header in IGNORED_HEADERS:
-            continue
-        name = _FIELD_BY_HEADER.get(header)
-        if name is None:
-            errors.append(
-                CaseRowError(
-                    header_row,
-                    header,
-                    _("Unknown column; the template's columns are: %(columns)s.")
-                    % {"columns": "、".join(_FIELD_BY_HEADER)},
-                )
-            )
-        elif name in field_at.values():
-            errors.append(CaseRowError(header_row, header, _("This column appears twice.")))
-        else:
-            field_at[index] = name
-    for name, (header, required) in CASE_FIELDS.items():
-        if required and name not in field_at.values():
-            errors.append(CaseRowError(header_row, header, _("Required column is missing.")))
-    if errors:
-        return [], errors
+    field_at, problems = header_columns(
+        headers,
+        fields=_FIELD_BY_HEADER,
+        required=[header for header, required in CASE_FIELDS.values() if required],
+        normalise=_header,
+        ignored=IGNORED_HEADERS,
+    )
+    if problems:
+        return [], [CaseRowError(header_row, header, message) for header, message in problems]
     records = []
     for row_number, cells in rows:
-        values = {name: cells[index] if index < len(cells) else None for index, name in field_at.items()}
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
-            continue
-        records.append(CaseInput(row=row_number, values=values))
+        if (values := row_values(cells, field_at)) is not None:
+            records.append(CaseInput(row=row_number, values=values))
     if not records:
         raise CaseFileError(_("The sheet has headers but no case rows below them."))
     return records, []

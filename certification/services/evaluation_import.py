@@ -30,7 +30,7 @@ from certification.services.evaluations import (
 )
 from people.models import User
 from portal.exports import xlsx_row
-from portal.imports import MB, ImportFileError, workbook_rows
+from portal.imports import MB, ImportFileError, header_columns, workbook_rows
 from portal.services import audit_log
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -113,31 +113,18 @@ def evaluation_import(
     result = EvaluationImportResult(dry_run=dry_run)
     items = list(scheme.items.all())
     item_by_name = {item.name: item for item in items}
-    known = {NUMBER_HEADER, NAME_HEADER, NOTE_HEADER, *item_by_name}
 
-    column_at: dict[str, int] = {}
-    for index, cell in enumerate(header_cells):
-        header = _header(cell)
-        if not header or header == "序号":
-            continue
-        if header not in known:
-            result.errors.append(
-                RowError(
-                    header_row,
-                    header,
-                    _("Unknown column; the columns are: %(columns)s.")
-                    % {"columns": "、".join([NUMBER_HEADER, NAME_HEADER, *item_by_name, NOTE_HEADER])},
-                )
-            )
-        elif header in column_at:
-            result.errors.append(RowError(header_row, header, _("This column appears twice.")))
-        else:
-            column_at[header] = index
-    for header in (NUMBER_HEADER, *item_by_name):
-        if header not in column_at:
-            result.errors.append(RowError(header_row, header, _("Required column is missing.")))
-    if result.errors:
+    field_at, problems = header_columns(
+        header_cells,
+        fields={header: header for header in (NUMBER_HEADER, NAME_HEADER, *item_by_name, NOTE_HEADER)},
+        required=[NUMBER_HEADER, *item_by_name],
+        normalise=_header,
+        ignored={"序号"},
+    )
+    if problems:
+        result.errors.extend(RowError(header_row, header, message) for header, message in problems)
         return result
+    column_at = {header: index for index, header in field_at.items()}
 
     def cell(cells: list, header: str):
         index = column_at.get(header)

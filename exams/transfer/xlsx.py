@@ -56,7 +56,7 @@ from exams.transfer.common import (
 from exams.transfer.html import cell_to_html, html_to_cell
 from exams.transfer.sheet import iter_first_sheet
 from portal.exports import xlsx_cell, xlsx_row
-from portal.imports import workbook_rows
+from portal.imports import header_columns, row_values, workbook_rows
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # About 20 s on the 2-core target (docs/PERFORMANCE.md: 10,000 questions in 7.8-18 s), inside one
@@ -354,40 +354,22 @@ def parse_xlsx(data: bytes) -> ParseOutcome:
         raise TransferFileError(_("The first row of the first sheet must hold the column headers; it is empty."))
     header_row, header_cells = first
 
-    header_problems: list[ImportIssue] = []
-    field_at: dict[int, str] = {}
-    seen: set[str] = set()
-    where = str(Position(row=header_row))
-    for index, cell in enumerate(header_cells):
-        header = _normalise_header(cell)
-        if not header or header in IGNORED_HEADERS:
-            continue
-        column = COLUMNS_BY_HEADER.get(header)
-        if column is None:
-            header_problems.append(
-                ImportIssue(
-                    where,
-                    _("Unknown column; the template's columns are: %(columns)s.") % {"columns": "、".join(HEADERS)},
-                    header,
-                )
-            )
-        elif header in seen:
-            header_problems.append(ImportIssue(where, _("This column appears twice."), header))
-        else:
-            seen.add(header)
-            field_at[index] = column.header if column.field == "option" else column.field
-    for column in COLUMNS:
-        if column.required and column.header not in seen:
-            header_problems.append(ImportIssue(where, _("Required column is missing."), column.header))
-    if header_problems:
-        raise HeaderError(header_problems)
+    field_at, problems = header_columns(
+        header_cells,
+        # The option columns keep their headers (选项A …): the row parser reads each by its letter.
+        fields={column.header: column.header if column.field == "option" else column.field for column in COLUMNS},
+        required=[column.header for column in COLUMNS if column.required],
+        normalise=_normalise_header,
+        ignored=IGNORED_HEADERS,
+    )
+    if problems:
+        where = str(Position(row=header_row))
+        raise HeaderError([ImportIssue(where, message, header) for header, message in problems])
 
     questions: list[ParsedQuestion] = []
     for row_number, cells in rows:
-        values = {name: cells[index] if index < len(cells) else None for index, name in field_at.items()}
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
-            continue
-        questions.append(_parse_row(row_number, values))
+        if (values := row_values(cells, field_at)) is not None:
+            questions.append(_parse_row(row_number, values))
     return ParseOutcome(questions=questions)
 
 

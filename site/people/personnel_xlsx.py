@@ -13,7 +13,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from people.personnel_columns import (
-    COLUMNS_BY_HEADER,
     PERSONNEL_COLUMNS,
     PERSONNEL_SHEET,
     PersonnelFileError,
@@ -21,7 +20,7 @@ from people.personnel_columns import (
     RowError,
 )
 from portal.exports import xlsx_row
-from portal.imports import MB, workbook_rows
+from portal.imports import MB, header_columns, row_values, workbook_rows
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Columns people commonly add to their own sheets; read past them silently.
@@ -54,40 +53,20 @@ def personnel_records_from_xlsx(file: IO[bytes] | bytes) -> tuple[list[Personnel
         raise PersonnelFileError(_("The first row of the first sheet must hold the column headers; it is empty."))
     header_row, header_cells = first
 
-    errors: list[RowError] = []
-    field_at: dict[int, str] = {}
-    seen: set[str] = set()
-    for index, cell in enumerate(header_cells):
-        header = _normalise_header(cell)
-        if not header or header in IGNORED_HEADERS:
-            continue
-        column = COLUMNS_BY_HEADER.get(header)
-        if column is None:
-            errors.append(
-                RowError(
-                    header_row,
-                    header,
-                    _("Unknown column; the template's columns are: %(columns)s.")
-                    % {"columns": "、".join(c.header for c in PERSONNEL_COLUMNS)},
-                )
-            )
-        elif header in seen:
-            errors.append(RowError(header_row, header, _("This column appears twice.")))
-        else:
-            seen.add(header)
-            field_at[index] = column.field
-    for column in PERSONNEL_COLUMNS:
-        if column.required and column.header not in seen:
-            errors.append(RowError(header_row, column.header, _("Required column is missing.")))
-    if errors:
-        return [], errors
+    field_at, problems = header_columns(
+        header_cells,
+        fields={column.header: column.field for column in PERSONNEL_COLUMNS},
+        required=[column.header for column in PERSONNEL_COLUMNS if column.required],
+        normalise=_normalise_header,
+        ignored=IGNORED_HEADERS,
+    )
+    if problems:
+        return [], [RowError(header_row, header, message) for header, message in problems]
 
     records: list[PersonnelRecord] = []
     for row_number, cells in rows:
-        values = {field: cells[index] if index < len(cells) else None for index, field in field_at.items()}
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
-            continue
-        records.append(PersonnelRecord(row=row_number, values=values))
+        if (values := row_values(cells, field_at)) is not None:
+            records.append(PersonnelRecord(row=row_number, values=values))
     if not records:
         raise PersonnelFileError(_("The sheet has headers but no officer rows below them."))
     return records, []

@@ -27,7 +27,7 @@ import io
 import logging
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import IO, Any
 from xml.parsers import expat
 
@@ -74,6 +74,9 @@ ERRORS = {
         "The file has more than %(limit)d rows, the limit for this import; split it into smaller files."
     ),
     "not_xml": _("The file is not well-formed XML (line %(line)d, column %(column)d): it is damaged or incomplete."),
+    "unknown_column": _("Unknown column; the template's columns are: %(columns)s."),
+    "repeated_column": _("This column appears twice."),
+    "missing_column": _("Required column is missing."),
     "kind_pdf": _("PDF file"),
     "kind_image": _("image"),
     "kind_binary": _("binary file"),
@@ -239,6 +242,49 @@ def workbook_rows(
     data = upload_bytes(file, max_bytes=max_bytes)
     workbook_check(data)
     return _guarded_rows(data, reader or _openpyxl_rows, max_rows)
+
+
+# --- Header row -----------------------------------------------------------------------------
+
+
+def header_columns(
+    cells: Iterable[Any],
+    *,
+    fields: Mapping[str, str],
+    required: Iterable[str],
+    normalise: Callable[[Any], str],
+    ignored: Collection[str] = (),
+) -> tuple[dict[int, str], list[tuple[str, str]]]:
+    """Which column holds which field, read from the header row's ``cells``.
+
+    ``fields`` maps each known header (as ``normalise`` writes it) to its field; empty and
+    ``ignored`` headers are passed over. Returns ``{column index: field}`` and the problems as
+    ``(header, sentence)`` pairs — an unknown header, a header given twice, a ``required`` header
+    missing — which each importer reports on the header row in its own error type. The columns
+    are only usable when there is no problem."""
+    field_at: dict[int, str] = {}
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(cells):
+        header = normalise(cell)
+        if not header or header in ignored:
+            continue
+        if header not in fields:
+            problems.append((header, str(ERRORS["unknown_column"]) % {"columns": "、".join(fields)}))
+        elif header in seen:
+            problems.append((header, str(ERRORS["repeated_column"])))
+        else:
+            seen.add(header)
+            field_at[index] = fields[header]
+    problems.extend((header, str(ERRORS["missing_column"])) for header in required if header not in seen)
+    return field_at, problems
+
+
+def row_values(cells: list, field_at: Mapping[int, str]) -> dict[str, Any] | None:
+    """``{field: value}`` of one data row (a short row's missing cells are None); None when every
+    value of the importer's columns is blank, so a row filled only in ignored columns is skipped."""
+    values = {field: cells[index] if index < len(cells) else None for index, field in field_at.items()}
+    return None if _is_blank(list(values.values())) else values
 
 
 # --- XML --------------------------------------------------------------------------------------
