@@ -31,13 +31,9 @@ so an export imports back as the same questions (tests/exams/test_transfer_round
 from __future__ import annotations
 
 import base64
-import html
 import re
 from collections.abc import Iterable
-from urllib.parse import unquote
 
-from django.conf import settings
-from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from exams.models import QuestionType
@@ -60,6 +56,7 @@ from exams.transfer.common import (
     uid_from_text,
 )
 from exams.transfer.html import cell_to_html, html_to_text, markdown_to_html, sanitize_html, text_to_html
+from exams.transfer.media import replace_local_images
 from exams.transfer.xlsx import ExportRow
 
 WHAT = "GIFT"
@@ -375,7 +372,6 @@ def parse_gift(data: bytes) -> ParseOutcome:
 # --- Writing ----------------------------------------------------------------------------------
 
 _GIFT_SPECIAL = re.compile(r"([\\~=#{}:])")
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.IGNORECASE)
 
 
 def _gift_escape(text: str) -> str:
@@ -387,23 +383,14 @@ def _gift_escape(text: str) -> str:
 def _inline_images(value: str) -> str:
     """Local media images → ``data:`` URIs: GIFT is one text file, and the import stores them again."""
 
-    def replace(match: re.Match) -> str:
-        src = html.unescape(match.group(2))
-        if not src.startswith(settings.MEDIA_URL):
-            return match.group(0)
-        name = unquote(src[len(settings.MEDIA_URL) :])
-        try:
-            with default_storage.open(name, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return match.group(0)
+    def data_uri(_name: str, data: bytes) -> str | None:
         kind = image_kind(data)
         if kind is None:
-            return match.group(0)
+            return None
         mime = "image/jpeg" if kind == "jpg" else f"image/{kind}"
-        return f"{match.group(1)}data:{mime};base64,{base64.b64encode(data).decode('ascii')}{match.group(3)}"
+        return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
-    return _IMG_SRC.sub(replace, value or "") if "<img" in (value or "") else (value or "")
+    return replace_local_images(value, data_uri)
 
 
 def _general_feedback(row: ExportRow) -> str:

@@ -7,11 +7,16 @@ content is stored once: a file already in the library (same SHA-1) is reused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import html
+import re
+from collections.abc import Callable, Iterable
 from pathlib import PurePath
+from urllib.parse import unquote
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
+from django.core.files.storage import default_storage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
@@ -76,3 +81,28 @@ def replace_tokens(value: str, urls: dict[str, str]) -> str:
     for token, url in urls.items():
         value = value.replace(token, url)
     return value
+
+
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.IGNORECASE)
+
+
+def replace_local_images(value: str, new_src: Callable[[str, bytes], str | None]) -> str:
+    """``value`` with each ``<img>`` whose file lies in this installation's media given the address
+    ``new_src(name, data)`` returns (a ``data:`` URI, a ``@@PLUGINFILE@@`` reference …); None, another
+    host's image or an unreadable file leaves the tag as it was. For the exports that carry images
+    inside the file (Moodle XML, GIFT)."""
+
+    def substitute(match: re.Match) -> str:
+        src = html.unescape(match.group(2))
+        if not src.startswith(settings.MEDIA_URL):
+            return match.group(0)
+        name = unquote(src[len(settings.MEDIA_URL) :])
+        try:
+            with default_storage.open(name, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return match.group(0)
+        replaced = new_src(name, data)
+        return match.group(0) if replaced is None else f"{match.group(1)}{replaced}{match.group(3)}"
+
+    return _IMG_SRC.sub(substitute, value or "")

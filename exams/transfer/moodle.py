@@ -34,10 +34,8 @@ import base64
 import html
 import re
 from collections.abc import Iterable
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
-from django.conf import settings
-from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from exams.models import QuestionStatus, QuestionType
@@ -63,6 +61,7 @@ from exams.transfer.common import (
     uid_from_text,
 )
 from exams.transfer.html import html_to_text, markdown_to_html, sanitize_html, text_to_html
+from exams.transfer.media import replace_local_images
 from exams.transfer.xlsx import ExportRow
 from portal.imports import xml_parse
 
@@ -381,8 +380,6 @@ def parse_moodle_xml(data: bytes) -> ParseOutcome:
 
 # --- Writing ----------------------------------------------------------------------------------
 
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.IGNORECASE)
-
 
 def _cdata(text: str) -> str:
     return "<![CDATA[" + (text or "").replace("]]>", "]]]]><![CDATA[>") + "]]>"
@@ -393,24 +390,15 @@ def _embed_images(value: str) -> tuple[str, list[str]]:
     files: list[str] = []
     seen: set[str] = set()
 
-    def replace(match: re.Match) -> str:
-        src = html.unescape(match.group(2))
-        if not src.startswith(settings.MEDIA_URL):
-            return match.group(0)
-        name = unquote(src[len(settings.MEDIA_URL) :])
-        try:
-            with default_storage.open(name, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return match.group(0)
+    def plugin_file(name: str, data: bytes) -> str:
         filename = name.rsplit("/", 1)[-1]
         if filename not in seen:
             seen.add(filename)
             encoded = base64.b64encode(data).decode("ascii")
             files.append(f'<file name="{html.escape(filename)}" path="/" encoding="base64">{encoded}</file>')
-        return f"{match.group(1)}@@PLUGINFILE@@/{quote(filename)}{match.group(3)}"
+        return f"@@PLUGINFILE@@/{quote(filename)}"
 
-    return _IMG_SRC.sub(replace, value or ""), files
+    return replace_local_images(value, plugin_file), files
 
 
 def _text_element(tag: str, value: str, *, attributes: str = "") -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -21,6 +20,7 @@ from certification.models import Certificate, Pathway, PathwayPhase, Qualificati
 from exams.hooks import attempt_result_changed
 from exams.models import AttemptState, PaperItem
 from exams.services.delivery import answer_save, attempt_start, attempt_submit
+from tests.browser.support import sign_in
 from tests.certification.pathway_support import eligible_mentor, lead_exam
 from tests.exams.delivery_support import correct_response
 from tests.factories import UserFactory
@@ -31,16 +31,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def _log_in(browser, live_server, user, password, *, viewport=DESKTOP):
-    context = browser.new_context(locale="zh-CN", viewport=viewport, accept_downloads=True)
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.police_number)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(f"{live_server.url}/dashboard/")
-    return context, page
+    return sign_in(browser, live_server, user, password, viewport=viewport, english=True)
 
 
 def _pass_the_lead_officer_test(officer) -> None:

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from wagtail.models import WorkflowState
 
 from courses.models import CourseIndexPage, LessonCompletion, LessonPage
+from tests.browser.support import sign_in
 from tests.courses.conftest import assign, make_course, make_lesson
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -29,15 +30,7 @@ def course_index() -> CourseIndexPage:
 
 
 def _log_in(browser, live_server, user, password):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.police_number)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(f"{live_server.url}/dashboard/")
-    return context, page
+    return sign_in(browser, live_server, user, password, viewport={"width": 1400, "height": 1000})
 
 
 def _open_action_menu(page) -> None:

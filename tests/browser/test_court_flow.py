@@ -14,21 +14,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from certification.models import AttendanceState, CourtAttendance
+from tests.browser.support import sign_in
 from tests.certification.points_support import attendance, in_sequence
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _log_in(browser, live_server, user, password):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.police_number)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(f"{live_server.url}/dashboard/")
-    return context, page
+    return sign_in(browser, live_server, user, password, viewport={"width": 375, "height": 900})
 
 
 def test_officer_records_legal_brigade_verifies_and_the_progress_bar_moves(

@@ -15,13 +15,13 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from courses.models import CourseIndexPage, KnowledgePoint
 from exams.models import Answer, Attempt, AttemptState, Question, QuestionType, ReleaseRule, ReviewRule
 from exams.services.delivery import attempt_start, attempt_submit
+from tests.browser.support import sign_in
 from tests.courses.conftest import make_course, make_lesson
 from tests.exams.delivery_support import objective_blueprint, published_exam
 
@@ -55,19 +55,7 @@ def exam_with_lesson(officer):
 
 
 def _log_in(browser, live_server, user, password, viewport):
-    phone = viewport["width"] < 500
-    context = browser.new_context(
-        locale="zh-CN", timezone_id="Asia/Shanghai", viewport=viewport, is_mobile=phone, has_touch=phone
-    )
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.police_number)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(f"{live_server.url}/dashboard/")
-    return context, page
+    return sign_in(browser, live_server, user, password, viewport=viewport, english=True, phone=viewport["width"] < 500)
 
 
 def _open_item(page, item, *, phone: bool):

@@ -11,11 +11,11 @@ import datetime
 
 import openpyxl
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from certification.models import Qualification, QualificationType
+from tests.browser.support import sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -32,16 +32,7 @@ def _grant(officer, code: str) -> None:
 
 
 def _log_in(browser, live_server, user, password):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.police_number)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(f"{live_server.url}/dashboard/")
-    return context, page
+    return sign_in(browser, live_server, user, password, viewport={"width": 1280, "height": 900}, english=True)
 
 
 def _table_rows(page) -> list[list[str]]:

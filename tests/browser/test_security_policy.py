@@ -10,12 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from courses.models import CourseIndexPage
+from tests.browser.support import DESKTOP, PHONE, sign_in
 from tests.courses.conftest import make_course, make_lesson
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 375, "height": 740}
 
 TRAINER_PAGES = [
     "/dashboard/",
@@ -40,19 +39,6 @@ OFFICER_PAGES = [
 ]
 
 
-def _signed_in(browser, live_server, user, password, viewport):
-    phone = viewport["width"] < 500
-    context = browser.new_context(locale="zh-CN", viewport=viewport, is_mobile=phone, has_touch=phone)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", user.police_number)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(f"{live_server.url}/dashboard/")
-    return context, page
-
-
 def _visit(page, url):
     response = page.goto(url)
     page.wait_for_load_state("networkidle")
@@ -75,7 +61,7 @@ def test_pages_of_every_role_load_under_the_policy(browser, live_server, passwor
     make_lesson(course, "受案登记")
 
     for user, paths in ((trainer, TRAINER_PAGES), (hr, HR_PAGES), (officer, OFFICER_PAGES)):
-        context, page = _signed_in(browser, live_server, user, password, viewport)
+        context, page = sign_in(browser, live_server, user, password, viewport=viewport, phone=viewport is PHONE)
         for path in paths:
             _visit(page, f"{live_server.url}{path}")
         context.close()
@@ -85,7 +71,7 @@ def test_trainer_uses_the_blueprint_form_and_the_wagtail_editor_under_the_policy
     browser, live_server, password, trainer
 ):
     course = make_course(CourseIndexPage.objects.get(), "伤害案件办理清单", slug="injury-cases")
-    context, page = _signed_in(browser, live_server, trainer, password, DESKTOP)
+    context, page = sign_in(browser, live_server, trainer, password)
 
     # The blueprint form's availability script is a static file now, fed by json_script.
     _visit(page, f"{live_server.url}/exams/blueprints/new/")
