@@ -1,13 +1,11 @@
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from config.api import api
+from portal.views.media import media_image
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -28,8 +26,7 @@ urlpatterns = [
 urlpatterns += [
     re_path(
         r"^media/(?P<path>(?:images|original_images)/[^/]+)$",
-        login_required(serve),
-        {"document_root": settings.MEDIA_ROOT},
+        media_image,
         name="media_image",
     )
 ]

@@ -99,3 +99,6 @@ def test_study_images_are_served_to_signed_in_users_only(client, officer, develo
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"PK\x03\x04 private"
+    # Kept by the reader's own browser (not no-store: every lesson would fetch its pictures again),
+    # never by a shared proxy.
+    assert "private" in response["Cache-Control"] and "no-store" not in response["Cache-Control"]
