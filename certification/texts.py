@@ -86,3 +86,9 @@ PERIOD = register("certification.period", pgettext_lazy("year and quarter", "%(y
 REVIEW_DECIDED_BODY = register(
     "certification.review.decided_body_period", _("%(period)s review of %(officer)s: %(decision)s. %(note)s")
 )
+
+# --- court-hearing attendance ---------------------------------------------------------------------
+COURT_VERIFIED_BODY = register("certification.court.verified_body", _("Hearing: %(court)s, %(case)s."))
+COURT_REJECTED_BODY = register(
+    "certification.court.rejected_body", _("Hearing: %(court)s, %(case)s. Reason: %(reason)s")
+)

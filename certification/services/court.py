@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from certification import texts
 from certification.models import AttendanceState, CourtAttendance, CourtRequirement, PointsSequence, Sequence
 from certification.selectors.court import is_court_reviewer
 from certification.services.points import points_rebuild
@@ -99,20 +100,14 @@ def _decide(*, attendance: CourtAttendance, actor: User, state: str, reason: str
             data={"from": previous, "to": state, "reason": reason},
         )
         court, case = locked.court, locked.case
+        # Stored as keys: the officer reads them in the language chosen when reading (the reason
+        # stays as the reviewer typed it).
         if state == AttendanceState.VERIFIED:
             title = gettext_lazy("Your court attendance was verified")
-
-            def body() -> str:
-                return _("Hearing: %(court)s, %(case)s.") % {"court": court, "case": case}
+            body = texts.COURT_VERIFIED_BODY(court=court, case=case)
         else:
             title = gettext_lazy("Your court attendance was not accepted")
-
-            def body() -> str:
-                return _("Hearing: %(court)s, %(case)s. Reason: %(reason)s") % {
-                    "court": court,
-                    "case": case,
-                    "reason": reason,
-                }
+            body = texts.COURT_REJECTED_BODY(court=court, case=case, reason=reason)
 
         officer, url = locked.officer, reverse("certification:my_court")
         transaction.on_commit(

@@ -209,3 +209,20 @@ def test_sequence_admin_assigns_by_number_and_by_unit(client, trainer, officer, 
     assert PointsSequence.objects.filter(officer=officer).exists()
     client.post(url, {"action": "unit", "unit": station.pk})
     assert PointsSequence.objects.filter(officer=squad_officer).exists()
+
+
+def test_court_notifications_read_in_the_readers_language(
+    client, officer, trainer, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
+        court_attendance_reject(attendance=attendance(officer), reason="无旁听证明", actor=trainer)
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("portal:notifications")).content.decode()
+
+    assert "Hearing: 西湖区人民法院, 张某盗窃案. Reason: 无旁听证明" in page
+    assert "庭审：" not in page
