@@ -211,9 +211,7 @@ def test_sequence_admin_assigns_by_number_and_by_unit(client, trainer, officer, 
     assert PointsSequence.objects.filter(officer=squad_officer).exists()
 
 
-def test_court_notifications_read_in_the_readers_language(
-    client, officer, trainer, django_capture_on_commit_callbacks
-):
+def test_court_notifications_read_in_the_readers_language(client, officer, trainer, django_capture_on_commit_callbacks):
     from django.conf import settings
     from django.utils import translation
 

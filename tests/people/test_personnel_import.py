@@ -223,6 +223,25 @@ def test_status_change_through_import_leaves_history(hr, officer):
 
 
 @pytest.mark.django_db
+def test_status_change_reason_from_an_import_reads_in_the_readers_language(client, hr, officer):
+    from django.conf import settings
+    from django.urls import reverse
+
+    with translation.override("zh-hans"):
+        assert run(xlsx_bytes([officer_row("200001", "张伟", STATION, 状态="借调")]), actor=hr).ok
+    client.force_login(hr)
+    url = reverse("people:officer_detail", args=[officer.pk])
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = client.get(url).content.decode()
+
+    assert "Personnel import: 花名册.xlsx" in english and "人员导入：花名册.xlsx" not in english
+    assert "人员导入" in chinese and "Personnel import:" not in chinese
+
+
+@pytest.mark.django_db
 def test_category_change_moves_the_officer_to_the_other_role_group(hr, officer):
     run(xlsx_bytes([officer_row("200001", "张伟", STATION, "辅警")]), actor=hr)
     officer = User.objects.get(pk=officer.pk)
@@ -282,3 +301,28 @@ def test_audit_names_the_right_units_when_new_units_renumber_the_tree(hr, office
     assert officer.unit == squad
     entry = AuditEntry.objects.get(action="people.officer.updated", target_id=str(officer.pk))
     assert entry.data["changes"]["unit"] == [STATION, SQUAD]
+
+
+@pytest.mark.django_db
+def test_old_import_reasons_become_keys_and_typed_reasons_stay(hr, officer, auxiliary):
+    import importlib
+
+    from django.apps import apps
+
+    imported = OfficerStatusChange.objects.create(
+        officer=officer,
+        from_status=OfficerStatus.ACTIVE,
+        to_status=OfficerStatus.SECONDED,
+        reason="人员导入：花名册.xlsx",
+    )
+    typed = OfficerStatusChange.objects.create(
+        officer=auxiliary, from_status=OfficerStatus.ACTIVE, to_status=OfficerStatus.ON_LEAVE, reason="病假"
+    )
+
+    importlib.import_module("people.migrations.0004_status_reasons_from_old_rows").forwards(apps, None)
+
+    imported.refresh_from_db()
+    typed.refresh_from_db()
+    with translation.override("en"):
+        assert imported.display_reason == "Personnel import: 花名册.xlsx"
+        assert typed.display_reason == "病假" and typed.reason_message == {}

@@ -289,7 +289,7 @@ PORTAL_DASHBOARD_SECTIONS = [
     "certification.dashboard.signoff_dashboard_section",
 ]
 # Modules that register the sentences their app stores as keys (portal.texts).
-STORED_TEXT_MODULES = ["certification.texts", "exams.texts", "courses.texts"]
+STORED_TEXT_MODULES = ["people.texts", "certification.texts", "exams.texts", "courses.texts"]
 DEMO_BUILDERS = [
     "portal.demo.units.build",
     "portal.demo.accounts.build",

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.texts import render, stored_text_field
+
 
 class Category(models.TextChoices):
     OFFICER = "officer", _("Police officer")
@@ -125,6 +127,7 @@ class OfficerStatusChange(models.Model):
     from_status = models.CharField(_("from"), max_length=20, choices=OfficerStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=OfficerStatus.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason_message = stored_text_field(_("reason (stored text)"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -137,3 +140,8 @@ class OfficerStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    @property
+    def display_reason(self) -> str:
+        """The reason in the reader's language (a generated sentence), else as typed."""
+        return render(self.reason_message, self.reason)

@@ -11,6 +11,7 @@ from django.db import transaction
 from people.hooks import officer_changed
 from people.models import Category, OfficerStatus, OfficerStatusChange, Role, Unit, User
 from portal.services import audit_log
+from portal.texts import StoredText, words_and_message
 
 # Profile fields that officer_create / officer_update accept. Status is deliberately absent from
 # plain updates: it changes only through officer_status_change so every transition leaves a row.
@@ -151,12 +152,15 @@ def officer_update(*, officer: User, actor, source: str = "", **changes: Any) ->
     return diff
 
 
-def officer_status_change(*, officer: User, to_status: str, reason: str = "", actor) -> OfficerStatusChange | None:
+def officer_status_change(
+    *, officer: User, to_status: str, reason: str | StoredText = "", actor
+) -> OfficerStatusChange | None:
     """Move an officer to another status (在职 / 借调 / 休假 / 离职), leaving a history row.
 
     Seconded and departed officers drop out of audiences (``User.in_audience``); their records
     stay. A departed officer can no longer log in; returning to another status restores login.
-    Returns the history row, or None when the officer already has that status.
+    Returns the history row, or None when the officer already has that status. ``reason`` is what
+    a person typed, or a generated sentence (``people.texts``) kept as its key.
     """
     if to_status not in OfficerStatus.values:
         raise ValueError(f"Unknown officer status: {to_status!r}")
@@ -169,11 +173,13 @@ def officer_status_change(*, officer: User, to_status: str, reason: str = "", ac
         locked.status = to_status
         locked.is_active = to_status != OfficerStatus.LEFT
         locked.save(update_fields=["status", "is_active"])
+        words, message = words_and_message(reason, 200)
         change = OfficerStatusChange.objects.create(
             officer=locked,
             from_status=from_status,
             to_status=to_status,
-            reason=reason[:200],
+            reason=words,
+            reason_message=message,
             changed_by=_user_or_none(actor),
         )
         audit_log(

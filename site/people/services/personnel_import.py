@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from people import texts
 from people.models import Category, OfficerStatus, Unit, User
 from people.personnel_columns import (
     CATEGORY_LABELS,
@@ -360,7 +361,7 @@ def personnel_import(
     audit log. Nothing is written when there is any error, or when ``dry_run`` is set.
     """
     result = PersonnelImportResult(dry_run=dry_run)
-    reason = _("Personnel import: %(source)s") % {"source": source}
+    reason = texts.STATUS_BY_IMPORT(source=source)
     # Validate inside the transaction: on SQLite (IMMEDIATE mode) this holds the write lock, so no
     # officer or unit can appear between the checks and the writes.
     with transaction.atomic():
