@@ -7,10 +7,10 @@ replacement-review list.
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from certification.models import QuarterlyEvaluation
+from tests.browser.support import sign_in
 from tests.certification.evaluation_support import legal_officer, make_scheme, score, xlsx_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -48,15 +48,9 @@ def test_trainer_imports_a_quarter_after_fixing_a_bad_row_and_the_weak_officer_i
         )
     )
 
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", trainer.police_number)
-    page.fill("input[name=password]", password)
-    page.click("main form button[type=submit]")
-    expect(page).to_have_url(f"{live_server.url}/dashboard/")
+    context, page = sign_in(
+        browser, live_server, trainer, password, viewport={"width": 1280, "height": 900}, english=True
+    )
 
     page.goto(f"{live_server.url}/certification/evaluations/")
     page.locator(f"[data-scheme='{scheme.pk}'] [data-quarter='2']").click()

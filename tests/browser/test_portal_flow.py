@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.services import notification_send
+from tests.browser.support import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -41,14 +42,7 @@ def test_officer_gets_404_for_a_colleagues_profile_and_hr_sees_it(
     browser, live_server, officer, auxiliary, hr, password
 ):
     def log_in(user):
-        context = browser.new_context(locale="zh-CN")
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", user.police_number)
-        page.fill("input[name=password]", password)
-        page.click("main form button[type=submit]")
-        expect(page).to_have_url(f"{live_server.url}/dashboard/")
-        return context, page
+        return sign_in(browser, live_server, user, password, viewport={"width": 1280, "height": 720})
 
     context, page = log_in(officer)
     response = page.goto(f"{live_server.url}/people/officers/{auxiliary.pk}/")
