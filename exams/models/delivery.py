@@ -26,6 +26,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courses.models.choices import Tier
 from people.models.audience import AudienceRule
@@ -119,6 +120,40 @@ class Exam(AudienceRule):
     )
     blind_grading = models.BooleanField(
         _("blind grading"), default=True, help_text=_("Graders do not see the examinee's name.")
+    )
+    # Exam-day rules (``exams.services.exam_day``); on by default for formal and qualification
+    # exams (``exams.services.exams.ExamSpec``).
+    track_focus = models.BooleanField(
+        _("record focus loss"),
+        default=False,
+        help_text=_("The paper reports leaving the window, switching tabs and leaving full screen."),
+    )
+    focus_warn_after = models.PositiveSmallIntegerField(
+        _("warn after (focus losses)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    focus_submit_after = models.PositiveSmallIntegerField(
+        _("hand in after (focus losses)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    room_password = models.CharField(
+        _("exam-room password"),
+        max_length=40,
+        blank=True,
+        help_text=_("Examinees type it to start; the invigilator reveals it in the room."),
+    )
+    allowed_networks = models.TextField(
+        _("allowed networks"),
+        blank=True,
+        help_text=_("One network per line, such as 10.12.0.0/16; empty allows every network."),
+    )
+    single_device = models.BooleanField(
+        _("one device at a time"),
+        default=False,
+        help_text=_("A second device takes over the paper only after the examinee confirms it."),
+    )
+    prevent_copy = models.BooleanField(
+        _("question text cannot be selected or copied"),
+        default=False,
+        help_text=_("A deterrent in the browser, not a security control."),
     )
     status = models.CharField(_("status"), max_length=20, choices=ExamStatus.choices, default=ExamStatus.DRAFT)
     # Set on the personal practice exams officers make from their wrong-answer notebook; hidden
@@ -222,6 +257,11 @@ class AttemptState(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class AttemptMode(models.TextChoices):
+    ONLINE = "online", _("Online")
+    PAPER = "paper", pgettext_lazy("exam sat on paper", "On paper")
+
+
 class Attempt(models.Model):
     """One sitting of an exam (答卷) by one officer."""
 
@@ -247,6 +287,16 @@ class Attempt(models.Model):
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=8, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    mode = models.CharField(_("sat"), max_length=10, choices=AttemptMode.choices, default=AttemptMode.ONLINE)
+    # Exam day (``exams.services.exam_day``). The deadline above stays the one the rules read; these
+    # keep what it was made of, so a later accommodation can recompute it.
+    time_added_seconds = models.IntegerField(_("time added (seconds)"), default=0)
+    paused_at = models.DateTimeField(_("clock stopped at"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("clock stopped (seconds)"), default=0)
+    device = models.CharField(_("device"), max_length=64, blank=True)
+    device_changes = models.PositiveIntegerField(_("device changes"), default=0)
+    focus_losses = models.PositiveIntegerField(_("focus losses"), default=0)
+    last_seen_at = models.DateTimeField(_("last contact"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("exam attempt")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -45,6 +45,7 @@ from exams.models import (
     ReviewRule,
 )
 from exams.selectors.eligibility import exam_examinees, is_examinee
+from exams.selectors.exam_day import STRICT_KINDS, BadNetwork, parse_networks
 from exams.selectors.papers import blueprint_plan
 from people.models import User
 from people.models.audience import AudienceSpec
@@ -61,6 +62,8 @@ ERRORS = {
     "duration": _("The duration must be at least one minute."),
     "attempts": _("At least one attempt must be allowed."),
     "pass_mark": _("The pass mark cannot be negative."),
+    "bad_network": _("“%(line)s” is not a network; write one per line, such as 10.12.0.0/16."),
+    "focus_order": _("Hand-in after focus losses must come after the warning."),
     "pass_mark_total": _("The pass mark %(mark)s is above the paper's total of %(total)s points."),
     "locked": _(
         "Officers have already started this exam, so only its title, rules, closing time, roster and "
@@ -92,8 +95,25 @@ ERRORS = {
     "not_exempted": _("%(officer)s is not exempted from this exam."),
 }
 
+# Exam-day rules whose default depends on the kind of exam.
+ADAPTIVE_RULES = ("track_focus", "single_device", "prevent_copy")
+
 # Fields that may still change once an officer has started the exam.
-EDITABLE_AFTER_START = frozenset({"title", "description", "closes_at"})
+EDITABLE_AFTER_START = frozenset(
+    {
+        "title",
+        "description",
+        "closes_at",
+        # Exam-day rules may be corrected during the sitting (a mistyped network, a new password).
+        "track_focus",
+        "focus_warn_after",
+        "focus_submit_after",
+        "room_password",
+        "allowed_networks",
+        "single_device",
+        "prevent_copy",
+    }
+)
 EDITABLE_AFTER_CLOSE = frozenset({"title", "description"})
 
 
@@ -127,6 +147,14 @@ class ExamSpec:
     release_rule: str = ReleaseRule.AFTER_GRADING
     review_rule: str = ReviewRule.EXPLANATIONS
     blind_grading: bool = True
+    # Exam-day rules; None takes the default for the kind (on for formal and qualification exams).
+    track_focus: bool | None = None
+    focus_warn_after: int | None = None
+    focus_submit_after: int | None = None
+    room_password: str = ""
+    allowed_networks: str = ""
+    single_device: bool | None = None
+    prevent_copy: bool | None = None
     audience: AudienceSpec = field(default_factory=AudienceSpec)
 
     @classmethod
@@ -139,6 +167,12 @@ class ExamSpec:
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "audience"}
         values["title"] = values["title"].strip()
         values["description"] = values["description"].strip()
+        values["room_password"] = values["room_password"].strip()
+        values["allowed_networks"] = "\n".join(str(network) for network in parse_networks(values["allowed_networks"]))
+        strict = self.kind in STRICT_KINDS
+        for name in ADAPTIVE_RULES:
+            if values[name] is None:
+                values[name] = strict
         return values
 
 
@@ -168,6 +202,12 @@ def _validate(spec: ExamSpec) -> None:
         add("attempts_allowed", "attempts")
     if spec.pass_mark < 0:
         add("pass_mark", "pass_mark")
+    try:
+        parse_networks(spec.allowed_networks)
+    except BadNetwork as bad:
+        add("allowed_networks", "bad_network", line=bad.line)
+    if spec.focus_warn_after and spec.focus_submit_after and spec.focus_submit_after <= spec.focus_warn_after:
+        add("focus_submit_after", "focus_order")
     if errors:
         raise ValidationError(errors)
 
@@ -253,6 +293,8 @@ def exam_update(*, actor, exam: Exam, spec: ExamSpec, now: datetime.datetime | N
     _validate(spec)
     with transaction.atomic():
         exam = Exam.objects.select_for_update().get(pk=exam.pk)
+        # An edit that leaves an exam-day rule unset keeps the exam's current rule.
+        spec = replace(spec, **{name: getattr(exam, name) for name in ADAPTIVE_RULES if getattr(spec, name) is None})
         changed = _changed_fields(exam, spec)
         if not changed:
             return exam
