@@ -17,7 +17,9 @@ import datetime
 import ipaddress
 from dataclasses import dataclass
 
-from exams.models import Attempt, Exam, ExamAccommodation, ExamKind
+from django.utils import timezone
+
+from exams.models import Attempt, Exam, ExamAccommodation, ExamKind, ExamRoomMessage
 
 # Exams whose exam-day rules (focus recording, one device, no copying) are on by default.
 STRICT_KINDS = frozenset({ExamKind.FORMAL, ExamKind.QUALIFICATION})
@@ -105,3 +107,12 @@ def attempt_deadline(attempt: Attempt, terms: OfficerTerms) -> datetime.datetime
     """The deadline the attempt must have (see the module docstring)."""
     base = min(attempt.started_at + terms.duration, terms.closes_at)
     return base + datetime.timedelta(seconds=attempt.time_added_seconds + attempt.paused_seconds)
+
+
+def room_messages(exam: Exam, *, after: int = 0, limit: int = 20) -> list[dict]:
+    """The exam's room messages after id ``after`` (the page remembers the last it showed)."""
+    rows = ExamRoomMessage.objects.filter(exam=exam, pk__gt=after).order_by("pk").values("pk", "text", "sent_at")
+    return [
+        {"id": row["pk"], "text": row["text"], "sent_at": timezone.localtime(row["sent_at"]).strftime("%H:%M")}
+        for row in list(rows)[-limit:]
+    ]

@@ -27,6 +27,7 @@ from exams.models import (
     AttemptCounting,
     AttemptState,
     Exam,
+    ExamAccommodation,
     ExamStatus,
     PaperItem,
     QuestionType,
@@ -34,6 +35,7 @@ from exams.models import (
 )
 from exams.rendering import question_view, rich_text
 from exams.selectors.eligibility import exams_open_to, is_examinee
+from exams.selectors.exam_day import OfficerTerms, accommodations_by_officer, officer_terms, terms_for
 from exams.selectors.papers import blueprint_plan
 
 # Attempts that used up one of the allowed sittings.
@@ -53,10 +55,11 @@ def whole_points(value: Decimal) -> int | Decimal:
 
 
 def remaining_seconds(attempt: Attempt, now: datetime.datetime | None = None) -> int:
-    """Whole seconds until the attempt's deadline (0 once it has passed)."""
+    """Whole seconds until the attempt's deadline (0 once it has passed); while the invigilator
+    has stopped the clock, the time that was left when it stopped."""
     if attempt.deadline is None:
         return 0
-    now = now or timezone.now()
+    now = attempt.paused_at or now or timezone.now()
     return max(0, int((attempt.deadline - now).total_seconds()))
 
 
@@ -83,6 +86,15 @@ class ExamRow:
     exam: Exam
     attempts: list[Attempt]
     now: datetime.datetime
+    terms: OfficerTerms | None = None  # the officer's own window and attempts; the exam's when None
+
+    def __post_init__(self):
+        if self.terms is None:
+            self.terms = officer_terms(self.exam, None)
+
+    @property
+    def accommodation(self) -> ExamAccommodation | None:
+        return self.terms.accommodation
 
     @property
     def in_progress(self) -> Attempt | None:
@@ -94,19 +106,19 @@ class ExamRow:
 
     @property
     def window_open(self) -> bool:
-        return self.exam.status == ExamStatus.PUBLISHED and self.exam.opens_at <= self.now < self.exam.closes_at
+        return self.exam.status == ExamStatus.PUBLISHED and self.terms.opens_at <= self.now < self.terms.closes_at
 
     @property
     def upcoming(self) -> bool:
-        return self.exam.status == ExamStatus.PUBLISHED and self.now < self.exam.opens_at
+        return self.exam.status == ExamStatus.PUBLISHED and self.now < self.terms.opens_at
 
     @property
     def can_start(self) -> bool:
-        return self.window_open and (self.in_progress is not None or self.used < self.exam.attempts_allowed)
+        return self.window_open and (self.in_progress is not None or self.used < self.terms.attempts_allowed)
 
     @property
     def window_left(self) -> datetime.timedelta:
-        return max(self.exam.closes_at - self.now, datetime.timedelta(0))
+        return max(self.terms.closes_at - self.now, datetime.timedelta(0))
 
     @property
     def window_left_parts(self) -> tuple[int, int, int]:
@@ -151,8 +163,14 @@ def exam_rows_for_officer(officer, *, now: datetime.datetime | None = None) -> l
     for attempt in Attempt.objects.filter(officer=officer).select_related("exam").order_by("number"):
         attempts[attempt.exam_id].append(attempt)
         exams.setdefault(attempt.exam_id, attempt.exam)
+    accommodations = accommodations_by_officer(officer)
     return [
-        ExamRow(exam=exam, attempts=attempts.get(exam.pk, []), now=now)
+        ExamRow(
+            exam=exam,
+            attempts=attempts.get(exam.pk, []),
+            now=now,
+            terms=officer_terms(exam, accommodations.get(exam.pk)),
+        )
         for exam in exams.values()
         if exam.status != ExamStatus.DRAFT
     ]
@@ -161,7 +179,7 @@ def exam_rows_for_officer(officer, *, now: datetime.datetime | None = None) -> l
 def exam_row(exam: Exam, officer, *, now: datetime.datetime | None = None) -> ExamRow:
     """One exam's row for the officer (the start page)."""
     attempts = list(Attempt.objects.filter(exam=exam, officer=officer).order_by("number"))
-    return ExamRow(exam=exam, attempts=attempts, now=now or timezone.now())
+    return ExamRow(exam=exam, attempts=attempts, now=now or timezone.now(), terms=terms_for(exam, officer))
 
 
 def my_exams(officer, *, now: datetime.datetime | None = None) -> MyExams:
@@ -175,9 +193,9 @@ def my_exams(officer, *, now: datetime.datetime | None = None) -> MyExams:
             grouped.upcoming.append(row)
         else:
             grouped.finished.append(row)
-    grouped.open.sort(key=lambda row: (row.exam.closes_at, row.exam.pk))
-    grouped.upcoming.sort(key=lambda row: (row.exam.opens_at, row.exam.pk))
-    grouped.finished.sort(key=lambda row: (row.exam.closes_at, row.exam.pk), reverse=True)
+    grouped.open.sort(key=lambda row: (row.terms.closes_at, row.exam.pk))
+    grouped.upcoming.sort(key=lambda row: (row.terms.opens_at, row.exam.pk))
+    grouped.finished.sort(key=lambda row: (row.terms.closes_at, row.exam.pk), reverse=True)
     return grouped
 
 

@@ -22,7 +22,9 @@ Races, and what settles each of them
   Exactly one request changes the row (the others wait for its lock, re-check the WHERE and change
   nothing); only that one records the transition and grades.
 
-Deadlines: deadline = min(start + duration, window close). Saves are accepted up to the exam's
+Deadlines: deadline = min(start + duration, window close), with the officer's own duration and
+window under an accommodation, plus time an invigilator added and time the clock stood still
+(``exams.selectors.exam_day.attempt_deadline``). Saves are accepted up to the exam's
 grace period after it (network delays); a later save is rejected and closes the attempt, recorded
 as submitted at the deadline. The sweep closes the attempts nobody touches, once their grace period
 is over, so an answer in flight inside the grace period is never lost to it.
@@ -37,6 +39,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from exams.models import (
@@ -45,6 +48,7 @@ from exams.models import (
     AttemptState,
     AttemptTransition,
     Exam,
+    ExamAbsence,
     ExamStatus,
     MultipleChoiceScoring,
     PaperItem,
@@ -52,6 +56,7 @@ from exams.models import (
 from exams.scoring import score_response
 from exams.selectors.delivery import get_attempt_for_user
 from exams.selectors.eligibility import exam_eligibility
+from exams.selectors.exam_day import OfficerTerms, address_allowed, attempt_deadline, terms_for
 from exams.selectors.papers import blueprint_plan
 from exams.services.grading import attempt_grade
 from exams.services.papers import new_seed, paper_draw, paper_preview, paper_store
@@ -85,6 +90,17 @@ ERRORS = {
     "unknown_item": _("This question is not on your paper."),
     "too_long": _("The answer is too long to be saved."),
     "bad_sequence": _("The answer could not be saved: invalid save number. Reload the page and try again."),
+    "network": _(
+        "This exam can only be taken from the exam room's network, and your computer (%(address)s) is not "
+        "on it. Go to a computer in the exam room, or ask the invigilator."
+    ),
+    "room_password": _("The exam-room password is not correct. Ask the invigilator and type it again."),
+    "absent": _("The invigilator has marked you absent from this exam. If you are in the room, ask them to undo it."),
+    "paused": _("The invigilator has stopped your clock. Wait until it restarts; your answers are kept."),
+    "taken_over": _(
+        "This paper is now open on another device, so it can no longer be answered here. "
+        "Continue on the other device, or open the paper again here to take it back."
+    ),
 }
 
 
@@ -127,30 +143,43 @@ def _grace(exam: Exam) -> datetime.timedelta:
 # --- start --------------------------------------------------------------------------------------
 
 
-def attempt_start(*, exam: Exam, officer, now: datetime.datetime | None = None, seed: int | None = None) -> Attempt:
+def attempt_start(
+    *,
+    exam: Exam,
+    officer,
+    now: datetime.datetime | None = None,
+    seed: int | None = None,
+    client_address: str | None = None,
+    room_password: str | None = None,
+) -> Attempt:
     """The officer's attempt in progress, or a new one with a freshly drawn paper.
 
     ``seed`` draws the paper from a given seed instead of a fresh random one (demo data that must
     come out the same on every run); the paper records it either way.
 
     Refused (``DeliveryError``) when the officer may not sit the exam (``exam_eligibility``),
-    outside the window, on an unpublished exam or when every allowed attempt is used. An attempt
-    in progress past its deadline is closed first.
+    outside their window, on an unpublished exam, when every allowed attempt is used, from an
+    address outside the exam's networks, without the exam-room password (a new attempt only: a
+    resumed one was let in already) or when marked absent. The window, time and attempts are the
+    officer's own (``exams.selectors.exam_day.terms_for``: an accommodation may change them). An
+    attempt in progress past its deadline is closed first.
     """
     now = now or timezone.now()
+    _check_network(exam, client_address)
     while True:
         stale = (
             Attempt.objects.filter(exam=exam, officer=officer, state=AttemptState.IN_PROGRESS)
             .select_related("exam")
             .first()
         )
-        if stale is None or now <= stale.deadline + _grace(exam):
+        if stale is None or stale.paused_at is not None or now <= stale.deadline + _grace(exam):
             break
         attempt_submit(attempt=stale, actor=None, now=now, reason="deadline")
     if stale is not None:
         return stale
     exam = Exam.objects.select_related("blueprint", "fixed_paper").get(pk=exam.pk)
     _check_can_start(exam, officer, now)
+    _check_room_password(exam, room_password)
     try:
         seed = new_seed() if seed is None else int(seed)
         return _start(exam=exam, officer=officer, now=now, drawn=_draw_ahead(exam, seed), seed=seed)
@@ -162,16 +191,31 @@ def attempt_start(*, exam: Exam, officer, now: datetime.datetime | None = None, 
         return existing
 
 
-def _check_can_start(exam: Exam, officer, now: datetime.datetime) -> None:
+def _check_network(exam: Exam, client_address: str | None) -> None:
+    if not address_allowed(exam, client_address):
+        raise DeliveryError("network", address=client_address or "?")
+
+
+def _check_room_password(exam: Exam, room_password: str | None) -> None:
+    if exam.room_password and not constant_time_compare((room_password or "").strip(), exam.room_password):
+        raise DeliveryError("room_password")
+
+
+def _check_can_start(exam: Exam, officer, now: datetime.datetime) -> OfficerTerms:
+    """The checks before a new attempt; returns the officer's terms for it."""
     eligibility = exam_eligibility(exam, officer)
     if not eligibility.eligible:
         raise DeliveryError("not_eligible", reason=eligibility.reason)
     if exam.status != ExamStatus.PUBLISHED:
         raise DeliveryError("not_published")
-    if now < exam.opens_at:
-        raise DeliveryError("not_open_yet", time=_local(exam.opens_at))
-    if now >= exam.closes_at:
-        raise DeliveryError("closed", time=_local(exam.closes_at))
+    terms = terms_for(exam, officer)
+    if now < terms.opens_at:
+        raise DeliveryError("not_open_yet", time=_local(terms.opens_at))
+    if now >= terms.closes_at:
+        raise DeliveryError("closed", time=_local(terms.closes_at))
+    if ExamAbsence.objects.filter(exam=exam, officer=officer).exists():
+        raise DeliveryError("absent")
+    return terms
 
 
 def _draw_ahead(exam: Exam, seed: int):
@@ -189,10 +233,10 @@ def _start(*, exam: Exam, officer, now: datetime.datetime, drawn, seed: int) -> 
         if current is not None:
             return current
         exam = Exam.objects.select_related("blueprint", "fixed_paper").get(pk=exam.pk)
-        _check_can_start(exam, officer, now)
+        terms = _check_can_start(exam, officer, now)
         used = Attempt.objects.filter(exam=exam, officer=officer).exclude(state=AttemptState.NOT_STARTED).count()
-        if used >= exam.attempts_allowed:
-            raise DeliveryError("no_attempts_left", allowed=exam.attempts_allowed)
+        if used >= terms.attempts_allowed:
+            raise DeliveryError("no_attempts_left", allowed=terms.attempts_allowed)
 
         context = f"exam:{exam.pk}"
         if exam.fixed_paper_id is not None:
@@ -204,16 +248,11 @@ def _start(*, exam: Exam, officer, now: datetime.datetime, drawn, seed: int) -> 
             paper = paper_draw(
                 blueprint=exam.blueprint, seed=seed, exclude_overlap_with=earlier, context=context, actor=officer
             )
-        deadline = min(now + datetime.timedelta(minutes=exam.duration_minutes), exam.closes_at)
-        attempt = Attempt.objects.create(
-            exam=exam,
-            officer=officer,
-            number=used + 1,
-            state=AttemptState.IN_PROGRESS,
-            paper=paper,
-            started_at=now,
-            deadline=deadline,
+        attempt = Attempt(
+            exam=exam, officer=officer, number=used + 1, state=AttemptState.IN_PROGRESS, paper=paper, started_at=now
         )
+        attempt.deadline = attempt_deadline(attempt, terms)
+        attempt.save(force_insert=True)
         _transition(
             attempt, from_state=AttemptState.NOT_STARTED, to_state=AttemptState.IN_PROGRESS, actor=officer, at=now
         )
@@ -237,12 +276,23 @@ class SaveResult:
 
 
 def answer_save(
-    *, attempt: Attempt, item_id: int, response, client_seq: int, now: datetime.datetime | None = None
+    *,
+    attempt: Attempt,
+    item_id: int,
+    response,
+    client_seq: int,
+    now: datetime.datetime | None = None,
+    client_address: str | None = None,
+    device: str | None = None,
 ) -> SaveResult:
     """Store the response to paper item ``item_id`` unless a newer save of it is already stored.
 
     Rejected (``DeliveryError``) once the attempt is submitted, or after the deadline plus the
-    grace period — in which case the attempt is submitted first, finishing at its deadline.
+    grace period — in which case the attempt is submitted first, finishing at its deadline. Also
+    rejected while the invigilator has stopped the clock, from an address outside the exam's
+    networks, and — when the exam allows one device at a time — from a device (``device``, the
+    browser's exam cookie; None skips the check for callers without a browser) other than the one
+    that took the paper last.
     """
     now = now or timezone.now()
     if isinstance(client_seq, bool) or not isinstance(client_seq, int) or client_seq < 1:
@@ -250,14 +300,22 @@ def answer_save(
     if len(json.dumps(response, ensure_ascii=False)) > MAX_RESPONSE_CHARS:
         raise DeliveryError("too_long")
     exam = attempt.exam
+    _check_network(exam, client_address)
     expired_deadline = None
     with transaction.atomic():
         # Locks out a concurrent submission until this save is committed (see the module docstring).
-        state, deadline, paper_id = (
-            Attempt.objects.select_for_update().filter(pk=attempt.pk).values_list("state", "deadline", "paper_id").get()
+        state, deadline, paper_id, paused_at, current_device = (
+            Attempt.objects.select_for_update()
+            .filter(pk=attempt.pk)
+            .values_list("state", "deadline", "paper_id", "paused_at", "device")
+            .get()
         )
         if state != AttemptState.IN_PROGRESS:
             raise DeliveryError("not_in_progress")
+        if device is not None and exam.single_device and current_device and device != current_device:
+            raise DeliveryError("taken_over")
+        if paused_at is not None:
+            raise DeliveryError("paused")
         if now > deadline + _grace(exam):
             expired_deadline = deadline
         else:
@@ -309,12 +367,13 @@ def attempt_submit(*, attempt: Attempt, actor, now: datetime.datetime | None = N
 def _submit(attempt: Attempt, *, actor, now: datetime.datetime, reason: str) -> bool:
     """Submit and grade; True only for the one call that changed the attempt's state."""
     with transaction.atomic():
-        deadline = Attempt.objects.filter(pk=attempt.pk).values_list("deadline", flat=True).get()
-        late = deadline is not None and now > deadline
+        deadline, paused_at = Attempt.objects.filter(pk=attempt.pk).values_list("deadline", "paused_at").get()
+        # While the clock is stopped the deadline does not run: handing in then is never late.
+        late = deadline is not None and paused_at is None and now > deadline
         finished = deadline if late else now
         # The conditional UPDATE decides who submits: of concurrent calls, one changes the row.
         changed = Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS).update(
-            state=AttemptState.SUBMITTED, submitted_at=finished
+            state=AttemptState.SUBMITTED, submitted_at=finished, paused_at=None
         )
         if not changed:
             return False
@@ -383,7 +442,11 @@ def attempts_sweep(now: datetime.datetime | None = None) -> int:
     """Submit every attempt in progress whose deadline and grace period have passed, finishing
     at its deadline. Returns how many this call submitted (safe to run twice at once)."""
     now = now or timezone.now()
-    overdue = list(Attempt.objects.filter(state=AttemptState.IN_PROGRESS, deadline__lt=now).select_related("exam"))
+    overdue = list(
+        Attempt.objects.filter(state=AttemptState.IN_PROGRESS, deadline__lt=now, paused_at__isnull=True).select_related(
+            "exam"
+        )
+    )
     return sum(
         _submit(attempt, actor=None, now=now, reason="deadline")
         for attempt in overdue

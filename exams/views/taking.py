@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 import json
+import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -20,11 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exams.models import AttemptState, ExamStatus, PaperItem, QuestionType, ReleaseRule
+from exams.models import FOCUS_EVENTS, AttemptState, ExamStatus, PaperItem, QuestionType, ReleaseRule
 from exams.models.questions import OPTION_KEYS
 from exams.rendering import blank_count
 from exams.selectors.delivery import get_attempt_for_user
 from exams.selectors.eligibility import exam_eligibility
+from exams.selectors.exam_day import address_allowed, room_messages
 from exams.selectors.taking import (
     ExamRow,
     attempt_review,
@@ -36,9 +39,15 @@ from exams.selectors.taking import (
     remaining_seconds,
 )
 from exams.services.delivery import DeliveryError, answer_save, attempt_start, attempt_submit
+from exams.services.exam_day import attempt_device_claim, attempt_focus_event, attempt_heartbeat
 
 # Saves that fail because the attempt is over: the page shows the message and opens the result.
 CLOSED_CODES = {"not_in_progress", "too_late"}
+# Saves held back for now (the clock is stopped, another device holds the paper, wrong network):
+# the page keeps the answer and says why.
+HELD_CODES = {"paused", "taken_over", "network"}
+DEVICE_COOKIE = "exam_device"
+DEVICE_COOKIE_AGE = 365 * 24 * 3600
 MAX_BLANK_CHARS = 200
 
 
@@ -61,12 +70,12 @@ def _refusal(row: ExamRow, eligibility) -> str:
         return ""
     if exam.status != ExamStatus.PUBLISHED:
         return DeliveryError("not_published").message
-    if row.now < exam.opens_at:
-        return DeliveryError("not_open_yet", time=_local(exam.opens_at)).message
-    if row.now >= exam.closes_at:
-        return DeliveryError("closed", time=_local(exam.closes_at)).message
-    if row.used >= exam.attempts_allowed:
-        return DeliveryError("no_attempts_left", allowed=exam.attempts_allowed).message
+    if row.now < row.terms.opens_at:
+        return DeliveryError("not_open_yet", time=_local(row.terms.opens_at)).message
+    if row.now >= row.terms.closes_at:
+        return DeliveryError("closed", time=_local(row.terms.closes_at)).message
+    if row.used >= row.terms.attempts_allowed:
+        return DeliveryError("no_attempts_left", allowed=row.terms.attempts_allowed).message
     return ""
 
 
@@ -77,7 +86,12 @@ def exam_start(request, pk: int):
     exam = get_exam_for_examinee(request.user, pk)
     if request.method == "POST":
         try:
-            attempt = attempt_start(exam=exam, officer=request.user)
+            attempt = attempt_start(
+                exam=exam,
+                officer=request.user,
+                client_address=request.client_address,
+                room_password=request.POST.get("room_password", ""),
+            )
         except DeliveryError as error:
             messages.error(request, error.message)
             return redirect("exams:exam_start", pk=exam.pk)
@@ -96,30 +110,70 @@ def exam_start(request, pk: int):
     )
 
 
+def _device(request) -> str:
+    """The browser's exam cookie: which device holds a paper (``attempt_device_claim``)."""
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    return value if value.isalnum() and len(value) <= 64 else ""
+
+
+def _with_device_cookie(request, response, device: str):
+    if request.COOKIES.get(DEVICE_COOKIE) != device:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            device,
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def attempt_take(request, pk: int):
     """The paper. A finished attempt opens its result; one left open past its deadline and grace
-    period is submitted first (as the sweep would), finishing at its deadline."""
+    period is submitted first (as the sweep would), finishing at its deadline. Outside the exam's
+    networks the paper is refused; when another device holds it, the examinee is asked to confirm
+    the takeover first (POST ``takeover``)."""
     attempt = get_attempt_for_user(request.user, pk)
     grace = datetime.timedelta(seconds=attempt.exam.grace_seconds)
-    if attempt.state == AttemptState.IN_PROGRESS and timezone.now() > attempt.deadline + grace:
+    if (
+        attempt.state == AttemptState.IN_PROGRESS
+        and attempt.paused_at is None
+        and timezone.now() > attempt.deadline + grace
+    ):
         attempt = attempt_submit(attempt=attempt, actor=None, reason="deadline")
     if attempt.state != AttemptState.IN_PROGRESS:
         return redirect("exams:attempt_result", pk=attempt.pk)
+    exam = attempt.exam
+    if not address_allowed(exam, request.client_address):
+        error = DeliveryError("network", address=request.client_address or "?")
+        return render(request, "exams/take/refused.html", {"exam": exam, "message": error.message}, status=403)
+    device = _device(request) or secrets.token_hex(16)
+    confirm = request.method == "POST" and request.POST.get("takeover") == "1"
+    if not attempt_device_claim(attempt=attempt, device=device, confirm=confirm):
+        attempt.refresh_from_db()
+        response = render(request, "exams/take/takeover.html", {"attempt": attempt, "exam": exam})
+        return _with_device_cookie(request, response, device)
+    if request.method == "POST":
+        return _with_device_cookie(request, redirect("exams:attempt_take", pk=attempt.pk), device)
+    attempt.refresh_from_db()
     sections = paper_for_taking(attempt)
-    return render(
+    response = render(
         request,
         "exams/take/paper.html",
         {
             "attempt": attempt,
-            "exam": attempt.exam,
+            "exam": exam,
             "sections": sections,
             "question_total": sum(len(section.items) for section in sections),
             "remaining": remaining_seconds(attempt),
             "strings": _page_strings(),
+            "poll_seconds": settings.EXAMS_STATUS_POLL_SECONDS,
         },
     )
+    return _with_device_cookie(request, response, device)
 
 
 def _page_strings() -> dict[str, str]:
@@ -228,10 +282,19 @@ def attempt_save(request, pk: int):
         return JsonResponse({"error": _("This answer does not fit the question.")}, status=400)
     seq = data.get("seq")
     try:
-        result = answer_save(attempt=attempt, item_id=item.pk, response=response, client_seq=seq)
+        result = answer_save(
+            attempt=attempt,
+            item_id=item.pk,
+            response=response,
+            client_seq=seq,
+            client_address=request.client_address,
+            device=_device(request),
+        )
     except DeliveryError as error:
         if error.code in CLOSED_CODES:
             return _closed_response(attempt, error.message)
+        if error.code in HELD_CODES:
+            return JsonResponse({"error": error.message, "code": error.code}, status=409)
         return JsonResponse({"error": error.message}, status=400)
     return JsonResponse(
         {
@@ -246,14 +309,55 @@ def attempt_save(request, pk: int):
 @login_required
 @require_GET
 def attempt_status(request, pk: int):
+    """The paper's poll (every ``EXAMS_STATUS_POLL_SECONDS``): time left (which follows time added,
+    accommodations and a stopped clock), room messages after ``?after=<id>``, whether this device
+    still holds the paper. Counts as contact for the invigilation board."""
     attempt = get_attempt_for_user(request.user, pk)
+    in_progress = attempt.state == AttemptState.IN_PROGRESS
+    if in_progress:
+        attempt_heartbeat(attempt=attempt)
+    try:
+        after = int(request.GET.get("after", 0))
+    except ValueError:
+        after = 0
+    device = _device(request)
     return JsonResponse(
         {
             "state": attempt.state,
-            "remaining_seconds": remaining_seconds(attempt) if attempt.state == AttemptState.IN_PROGRESS else 0,
+            "remaining_seconds": remaining_seconds(attempt) if in_progress else 0,
             "deadline": attempt.deadline.isoformat() if attempt.deadline else None,
+            "paused": attempt.paused_at is not None,
+            "taken_over": bool(
+                in_progress and attempt.exam.single_device and attempt.device and device != attempt.device
+            ),
+            "focus_losses": attempt.focus_losses,
+            "messages": room_messages(attempt.exam, after=after),
+            "result_url": reverse("exams:attempt_result", args=[attempt.pk]),
         }
     )
+
+
+@login_required
+@require_POST
+def attempt_event(request, pk: int):
+    """The paper reports a focus loss: ``{"kind": "focus_lost" | "tab_hidden" | "fullscreen_exit"}``."""
+    attempt = get_attempt_for_user(request.user, pk)
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if kind not in FOCUS_EVENTS:
+        return JsonResponse({"error": _("Unknown event.")}, status=400)
+    result = attempt_focus_event(attempt=attempt, kind=kind)
+    body = {"count": result.count, "warn": result.warn, "submitted": result.submitted}
+    if result.warn:
+        body["warning"] = _(
+            "You have left the exam page %(count)s times. Each time is recorded and shown to the invigilator."
+        ) % {"count": result.count}
+    if result.submitted:
+        body["result_url"] = reverse("exams:attempt_result", args=[attempt.pk])
+    return JsonResponse(body)
 
 
 @login_required
@@ -305,6 +409,7 @@ urlpatterns: list = [
     path("attempts/<int:pk>/", attempt_take, name="attempt_take"),
     path("attempts/<int:pk>/save/", attempt_save, name="attempt_save"),
     path("attempts/<int:pk>/status/", attempt_status, name="attempt_status"),
+    path("attempts/<int:pk>/events/", attempt_event, name="attempt_event"),
     path("attempts/<int:pk>/submit/", attempt_submit_view, name="attempt_submit"),
     path("attempts/<int:pk>/result/", attempt_result, name="attempt_result"),
 ]

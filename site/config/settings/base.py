@@ -315,6 +315,10 @@ SCHEDULE_PROVIDERS = [
 EXAMS_TIER_ELIGIBILITY = "certification.eligibility.tier_ladder_eligibility"
 # Further rules on who may start an exam (``exams.selectors.eligibility``): ``check(exam, officer)``.
 EXAMS_ELIGIBILITY_CHECKS = ["certification.eligibility.lead_test_retake_wait"]
+# How often the exam page asks for its time left, room messages and device (seconds), and after how
+# long without a save or a poll the invigilation board shows "no contact".
+EXAMS_STATUS_POLL_SECONDS = env_int("EXAMS_STATUS_POLL_SECONDS", 10, minimum=1)
+EXAMS_NO_CONTACT_SECONDS = env_int("EXAMS_NO_CONTACT_SECONDS", 60, minimum=10)
 # Called when an exam attempt's result is final or changes (``exams.hooks``): ``hook(*, attempt)``.
 EXAMS_RESULT_HOOKS: list[str] = [
     "certification.services.qualifications.qualification_from_attempt",
