@@ -2,6 +2,7 @@
 
 from exams.demo.blueprints import build as build_blueprints
 from exams.demo.delivery import build as build_delivery
+from exams.demo.exam_day import build as build_exam_day
 from exams.demo.grading import build as build_grading
 from exams.demo.questions import build as build_questions
 from exams.demo.sampling import build as build_sampling
@@ -11,5 +12,6 @@ def build(ctx) -> None:
     build_questions(ctx)
     build_blueprints(ctx)
     build_delivery(ctx)
+    build_exam_day(ctx)
     build_sampling(ctx)
     build_grading(ctx)

@@ -163,12 +163,28 @@ def _response(item: PaperItem, rng, skill: float):
 
 
 def _sit(
-    exam: Exam, officer, rng, *, start: datetime.datetime, submit: bool = True, answered: int | None = None
+    exam: Exam,
+    officer,
+    rng,
+    *,
+    start: datetime.datetime,
+    submit: bool = True,
+    answered: int | None = None,
+    client_address: str | None = None,
+    room_password: str | None = None,
 ) -> Attempt:
     """One officer sits the exam through the engine, from ``start``: answers saved 15 to 90
     seconds apart (well inside the hour), then submitted — or, with ``answered``, only the first
-    questions answered and the paper left in progress."""
-    attempt = delivery.attempt_start(exam=exam, officer=officer, now=start, seed=rng.randrange(10**9))
+    questions answered and the paper left in progress. ``client_address`` and ``room_password``
+    are the room's, for exams with exam-day rules."""
+    attempt = delivery.attempt_start(
+        exam=exam,
+        officer=officer,
+        now=start,
+        seed=rng.randrange(10**9),
+        client_address=client_address,
+        room_password=room_password,
+    )
     skill = rng.uniform(0.45, 0.97)
     moment = start
     items = PaperItem.objects.filter(paper_id=attempt.paper_id).select_related("question_version").order_by("position")
@@ -176,7 +192,14 @@ def _sit(
         moment += datetime.timedelta(seconds=rng.randint(15, 90))
         response = _response(item, rng, skill)
         if response is not None:
-            delivery.answer_save(attempt=attempt, item_id=item.pk, response=response, client_seq=seq, now=moment)
+            delivery.answer_save(
+                attempt=attempt,
+                item_id=item.pk,
+                response=response,
+                client_seq=seq,
+                now=moment,
+                client_address=client_address,
+            )
     if submit:
         attempt = delivery.attempt_submit(attempt=attempt, actor=officer, now=moment + datetime.timedelta(minutes=2))
     return attempt

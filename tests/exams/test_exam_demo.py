@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from courses.models.choices import Tier
@@ -103,3 +104,59 @@ def test_a_rerun_creates_no_exam_and_sits_no_paper(demo):
 
     assert (Exam.objects.count(), Attempt.objects.count()) == (exams, attempts)
     assert str(LABEL) not in ctx.created_counts
+
+
+# --- exam day -------------------------------------------------------------------------------------
+
+
+def test_the_exam_day_demo_has_rules_accommodations_events_and_an_absence(demo):
+    from exams.demo.exam_day import ROOM_PASSWORD, TITLE
+    from exams.models import AttemptEvent, AttemptEventKind, ExamAbsence, ExamAccommodation, ExamRoomMessage
+
+    exam = Exam.objects.get(title=TITLE)
+    officer = demo.accounts["officer"]
+
+    assert (exam.room_password, exam.track_focus, exam.single_device, exam.prevent_copy) == (
+        ROOM_PASSWORD,
+        True,
+        True,
+        True,
+    )
+    assert exam.opens_at < timezone.now() < exam.closes_at
+    assert exam_eligibility(exam, officer).eligible
+    assert not Attempt.objects.filter(exam=exam, officer=officer).exists()
+    assert ExamAccommodation.objects.filter(exam=exam).count() == 2
+    kinds = set(AttemptEvent.objects.filter(attempt__exam=exam).values_list("kind", flat=True))
+    assert {
+        AttemptEventKind.FOCUS_LOST,
+        AttemptEventKind.TAB_HIDDEN,
+        AttemptEventKind.DEVICE_TAKEOVER,
+        AttemptEventKind.TIME_ADDED,
+        AttemptEventKind.PAUSED,
+    } <= kinds
+    in_progress = Attempt.objects.filter(exam=exam, state=AttemptState.IN_PROGRESS)
+    assert in_progress.filter(focus_losses__gt=0).count() == 3
+    assert in_progress.filter(device_changes=1).count() == 1
+    assert in_progress.filter(paused_at__isnull=False).count() == 1
+    assert Attempt.objects.filter(exam=exam).exclude(state=AttemptState.IN_PROGRESS).count() == 1
+    assert ExamAbsence.objects.filter(exam=exam).count() == 1
+    assert ExamRoomMessage.objects.filter(exam=exam).exists()
+
+
+def test_the_demo_officer_starts_the_exam_day_demo_with_the_room_password_only(demo):
+    from exams.demo.exam_day import ROOM_PASSWORD, TITLE
+    from exams.services.delivery import DeliveryError, attempt_start
+
+    exam = Exam.objects.get(title=TITLE)
+    officer = demo.accounts["officer"]
+
+    with pytest.raises(DeliveryError) as refused:
+        attempt_start(exam=exam, officer=officer, client_address="127.0.0.1", room_password="0000")
+    assert refused.value.code == "room_password"
+    with pytest.raises(DeliveryError) as outside:
+        attempt_start(exam=exam, officer=officer, client_address="192.168.1.9", room_password=ROOM_PASSWORD)
+    assert outside.value.code == "network"
+    with transaction.atomic():  # the module's other tests see the demo as built
+        attempt = attempt_start(exam=exam, officer=officer, client_address="127.0.0.1", room_password=ROOM_PASSWORD)
+        assert attempt.state == AttemptState.IN_PROGRESS
+        transaction.set_rollback(True)

@@ -82,6 +82,20 @@ VERBS: dict[str, Any] = {
     "generated": pgettext_lazy("audit verb", "generated"),
     "logged_in": pgettext_lazy("audit verb", "logged in with"),
     "password_changed": pgettext_lazy("audit verb", "changed the password of"),
+    # Exam day (exams.services.exam_day).
+    "changed": pgettext_lazy("audit verb", "changed"),
+    "time_added": pgettext_lazy("audit verb", "added time to"),
+    "paused": pgettext_lazy("audit verb", "stopped the clock of"),
+    "resumed": pgettext_lazy("audit verb", "restarted the clock of"),
+    "force_submitted": pgettext_lazy("audit verb", "handed in papers of"),
+    "marked": pgettext_lazy("audit verb", "marked absent from"),
+    "cleared": pgettext_lazy("audit verb", "cleared an absence from"),
+    "sent": pgettext_lazy("audit verb", "sent a room message in"),
+    "reopen_requested": pgettext_lazy("audit verb", "asked to re-open"),
+    "reopen_approved": pgettext_lazy("audit verb", "approved re-opening"),
+    "reopen_refused": pgettext_lazy("audit verb", "refused re-opening"),
+    "device_takeover": pgettext_lazy("audit verb", "moved to another device in"),
+    "paper_entered": pgettext_lazy("audit verb", "entered a paper sitting of"),
 }
 
 # Labels for data keys that are not fields of the target's model.
@@ -108,6 +122,13 @@ DATA_LABELS: dict[str, Any] = {
     "filters": pgettext_lazy("audit detail", "filters"),
     "attempt": pgettext_lazy("audit detail", "attempt"),
     "cause": pgettext_lazy("audit detail", "cause"),
+    "minutes": pgettext_lazy("audit detail", "minutes"),
+    "seconds": pgettext_lazy("audit detail", "seconds"),
+    "attempts": pgettext_lazy("audit detail", "papers"),
+    "officers": gettext_lazy("Officers"),
+    "extra_minutes": gettext_lazy("Extra time (minutes)"),
+    "extra_percent": gettext_lazy("Extra time (percent)"),
+    "extra_attempts": gettext_lazy("Extra attempts"),
 }
 # States are stored under these names when "from"/"to" carry a state change.
 STATE_FIELDS = ("status", "phase", "state", "decision")
