@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,11 +43,16 @@ def xlsx_cell(sheet, value):
     Missing values (NaN, NaT, None) become empty cells and lazy translations their text. Text that
     starts like a formula, or that reads as an Excel error (``#N/A``), becomes a cell typed as text:
     it reads back exactly as given (no apostrophe added), so an exported file imports again
-    unchanged. Numbers and dates stay numbers and dates."""
+    unchanged. Control characters a workbook cannot hold are dropped. Numbers and dates stay
+    numbers and dates."""
     if value is None or (not isinstance(value, str) and value != value):  # NaN and NaT differ from themselves
         return None
     if isinstance(value, Promise):
         value = str(value)
+    if isinstance(value, str):
+        # Control characters (a pasted \x01) cannot be stored in a workbook at all: openpyxl
+        # raises on them and the whole export failed. They carry no readable text; drop them.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if isinstance(value, str) and (value.startswith(FORMULA_PREFIXES) or value in ERROR_TEXTS):
         from openpyxl.cell import WriteOnlyCell
 

@@ -89,6 +89,14 @@ def test_numbers_dates_and_plain_text_keep_their_types():
     assert exports.xlsx_cell(None, float("nan")) is None
 
 
+def test_control_characters_are_dropped_instead_of_failing_the_export():
+    import pandas as pd
+
+    frame = pd.DataFrame([["张\x01伟", "=A1\x0b"]], columns=["姓名", "备注"])
+    row = load_workbook(io.BytesIO(exports.xlsx_bytes({"s": frame})))["s"][2]
+    assert [(cell.value, cell.data_type) for cell in row] == [("张伟", "s"), ("=A1", "s")]
+
+
 def test_dataframe_headers_that_look_like_formulas_stay_text():
     import pandas as pd
 
