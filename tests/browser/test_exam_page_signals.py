@@ -42,6 +42,11 @@ SHOW = """() => {
   delete document.hidden;
   document.dispatchEvent(new Event("visibilitychange"));
 }"""
+COPY_CANCELLED = """(selector) => {
+  const event = new ClipboardEvent("copy", { bubbles: true, cancelable: true });
+  document.querySelector(selector).dispatchEvent(event);
+  return event.defaultPrevented;
+}"""
 
 
 @pytest.fixture
@@ -98,6 +103,21 @@ def test_switching_tab_twice_records_two_focus_losses_and_warns(
     browser, live_server, officer, password, attempt, viewport
 ):
     context, paper = _open_paper(browser, live_server, officer, password, attempt, viewport)
+
+    # The exam's other rules on the page: question text not selectable nor copyable (answer fields
+    # are), full screen offered; entering and leaving it through the button is no focus loss.
+    assert paper.evaluate("getComputedStyle(document.querySelector('.take-paper .q-stem')).userSelect") == "none"
+    assert paper.evaluate("getComputedStyle(document.querySelector('.take-paper .q-blank input')).userSelect") != "none"
+    assert paper.evaluate(COPY_CANCELLED, ".take-paper .q-stem") is True
+    assert paper.evaluate(COPY_CANCELLED, ".take-paper .q-blank input") is False
+    full_screen = paper.locator("#take-fullscreen")
+    expect(full_screen).to_have_text("全屏作答")
+    full_screen.click()
+    expect(full_screen).to_have_text("退出全屏")
+    full_screen.click()
+    expect(full_screen).to_have_text("全屏作答")
+    assert Attempt.objects.get(pk=attempt.pk).focus_losses == 0
+
     other = context.new_page()
     for page in (paper, other):
         context.new_cdp_session(page).send("Emulation.setFocusEmulationEnabled", {"enabled": False})
@@ -207,3 +227,35 @@ def test_a_second_device_confirms_the_takeover_and_the_first_shows_it_lost_the_p
     assert attempt.device_changes == 2 and attempt.state == AttemptState.IN_PROGRESS
     first_context.close()
     second_context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_an_answer_refused_while_the_clock_is_stopped_is_kept_and_saved_once_it_restarts(
+    browser, live_server, officer, password, trainer, attempt, viewport, settings
+):
+    settings.EXAMS_STATUS_POLL_SECONDS = 4  # room to answer before the page learns of the stop
+    context, page = _open_paper(browser, live_server, officer, password, attempt, viewport)
+    radio, state = _open_single_choice(page, attempt, phone=viewport is PHONE)
+    with page.expect_response(lambda response: "/status/" in response.url):
+        pass  # a poll just ran: the next one is four seconds away
+    attempt_pause(actor=trainer, attempt=attempt, reason="考场断电")
+    radio.check()
+
+    # The save is refused: the answer stays, the page says why and stops answering.
+    expect(state).to_contain_text("已暂存在本设备", timeout=10_000)
+    expect(page.locator("#take-hold")).to_contain_text("监考员已暂停计时")
+    expect(radio).to_be_checked()
+    expect(radio).to_be_disabled()
+    assert not Attempt.objects.get(pk=attempt.pk).answers.exists()
+
+    # Even a reload loses nothing: the answer comes back from the device.
+    page.reload()
+    radio, state = _open_single_choice(page, attempt, phone=viewport is PHONE)
+    expect(radio).to_be_checked()
+
+    attempt_resume(actor=trainer, attempt=attempt)
+    expect(state).to_contain_text("已于", timeout=15_000)
+    expect(page.locator("#take-hold")).to_be_hidden()
+    answer = Attempt.objects.get(pk=attempt.pk).answers.get()
+    assert answer.response is not None
+    context.close()
