@@ -204,6 +204,7 @@ def test_a_second_device_confirms_the_takeover_and_the_first_shows_it_lost_the_p
     expect(confirm).to_have_text("在此设备继续")
     box = confirm.bounding_box()
     assert box is not None and box["x"] + box["width"] <= viewport["width"]
+    assert second.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert Attempt.objects.get(pk=attempt.pk).device_changes == 0
     confirm.click()
     expect(second.locator("#take-form")).to_be_visible()
@@ -258,4 +259,21 @@ def test_an_answer_refused_while_the_clock_is_stopped_is_kept_and_saved_once_it_
     expect(page.locator("#take-hold")).to_be_hidden()
     answer = Attempt.objects.get(pk=attempt.pk).answers.get()
     assert answer.response is not None
+    context.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_paper_opened_outside_the_exam_networks_is_refused_in_chinese(
+    browser, live_server, officer, password, attempt, viewport
+):
+    attempt.exam.allowed_networks = "10.12.0.0/16"
+    attempt.exam.save(update_fields=["allowed_networks"])
+    context, page = sign_in(browser, live_server, officer, password, viewport=viewport, phone=viewport is PHONE)
+    page.goto(f"{live_server.url}/exams/attempts/{attempt.pk}/")
+    refusal = page.locator(".take-refused .notice")
+    expect(refusal).to_contain_text("本场考试只能在考场网络内作答")
+    expect(refusal).to_have_attribute("role", "alert")
+    expect(page.locator(".take-refused")).to_contain_text("请联系监考员")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert Attempt.objects.get(pk=attempt.pk).state == AttemptState.IN_PROGRESS
     context.close()
