@@ -27,7 +27,7 @@ from exams.models.questions import OPTION_KEYS
 from exams.rendering import blank_count
 from exams.selectors.delivery import get_attempt_for_user
 from exams.selectors.eligibility import exam_eligibility
-from exams.selectors.exam_day import address_allowed, room_messages
+from exams.selectors.exam_day import STRICT_KINDS, address_allowed, room_messages
 from exams.selectors.taking import (
     ExamRow,
     attempt_review,
@@ -171,6 +171,8 @@ def attempt_take(request, pk: int):
             "remaining": remaining_seconds(attempt),
             "strings": _page_strings(),
             "poll_seconds": settings.EXAMS_STATUS_POLL_SECONDS,
+            # Full screen is offered (never forced) on formal and qualification exams.
+            "offer_fullscreen": exam.kind in STRICT_KINDS,
         },
     )
     return _with_device_cookie(request, response, device)
@@ -196,6 +198,21 @@ def _page_strings() -> dict[str, str]:
         "flag": _("Flag for review"),
         "unflag": _("Remove flag"),
         "leave": _("Some answers are not saved yet."),
+        "held": _("Kept on this device, not saved yet: %(error)s"),
+        "paused_title": _("The invigilator has stopped the clock"),
+        "paused_text": _(
+            "Your time is not running and your answers are kept. "
+            "You can go on answering as soon as the invigilator restarts the clock."
+        ),
+        "resumed": _("The clock is running again. Go on answering."),
+        "taken_title": _("This paper is open on another device"),
+        "taken_text": _(
+            "It can no longer be answered here; answers typed here are kept on this device. "
+            "Continue on the other device, or take the paper back here: the other device then stops "
+            "saving, and the change is recorded and shown to the invigilator."
+        ),
+        "exit_fullscreen": _("Leave full screen"),
+        "fullscreen": _("Answer in full screen"),
     }
 
 

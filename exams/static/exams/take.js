@@ -1,14 +1,30 @@
 /*
  * The exam paper (exams/templates/exams/take/paper.html): autosave, timer, question map, paging,
- * flags and the hand-in confirmation.
+ * flags, the hand-in confirmation, and the exam-day signals (status poll, focus losses, copying).
  *
  * Autosave: every change is saved on its own (debounced; text while typing) as
  * {"item", "response", "seq"} in the option labels the examinee sees. The server ignores a save whose
  * seq is not above the one stored, so seq is a millisecond timestamp kept above the last one used in
  * this browser (localStorage): a reload never goes backwards. Failed saves retry with backoff and
  * a banner appears on the first failure; a 409 (time up, already handed in) opens the result.
- * The timer counts down from the server's remaining seconds and is re-synced after every save and
- * every minute; at zero the paper is handed in.
+ * A 409 with a code (paused, taken_over, network) is held, not lost: the answer stays on the page
+ * and in localStorage until it is stored, and is saved again once the reason clears (the clock
+ * restarts, the examinee takes the paper back, the network returns). A reload puts answers kept
+ * in localStorage back on the paper and saves them.
+ *
+ * Status poll (every data-poll-seconds): the timer follows the server's remaining seconds (time
+ * added, accommodations); a stopped clock freezes the timer and disables the answers until it
+ * restarts; room messages are listed (the last id shown goes back as ?after=); another device
+ * holding the paper disables it and offers to take it back; a finished attempt opens the result.
+ * At zero the page asks the server once more before handing in, so time added at the last moment
+ * is not lost.
+ *
+ * Focus losses (when the exam records them): window blur, tab hidden and leaving full screen are
+ * reported to the server. One action often fires several of these (switching tabs fires blur and
+ * visibilitychange, in either order), so events within FOCUS_QUIET_MS of a report count once; a
+ * hidden tab is reported at once (timers are throttled in hidden tabs), a blur waits
+ * FOCUS_GATHER_MS to see whether it turns into a hidden tab. The server counts, warns and may hand
+ * the paper in; the page shows its warning and follows it.
  */
 (function () {
   "use strict";
@@ -23,6 +39,10 @@
   var saveUrl = root.dataset.saveUrl;
   var statusUrl = root.dataset.statusUrl;
   var resultUrl = root.dataset.resultUrl;
+  var eventUrl = root.dataset.eventUrl;
+  var trackFocus = root.dataset.trackFocus === "1";
+  var preventCopy = root.dataset.preventCopy === "1";
+  var pollMs = Math.max(1, Number(root.dataset.pollSeconds) || 10) * 1000;
   var csrfInput = form.querySelector("input[name=csrfmiddlewaretoken]");
   var csrf = csrfInput ? csrfInput.value : "";
   var items = Array.prototype.slice.call(root.querySelectorAll(".take-item"));
@@ -32,8 +52,9 @@
   });
 
   var DEBOUNCE_MS = 600;
-  var RESYNC_MS = 60000;
   var MAX_BACKOFF_MS = 30000;
+  var FOCUS_GATHER_MS = 400;
+  var FOCUS_QUIET_MS = 1000;
 
   function format(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_, key) {
@@ -248,6 +269,9 @@
   var failures = 0;
   var retryTimer = null;
   var closed = false;
+  var paused = false; // the invigilator stopped the clock
+  var takenOver = false; // another device holds the paper
+  var leaving = false; // navigating away on purpose (taking the paper back)
   var statusLine = document.getElementById("take-save-status");
   var banner = document.getElementById("take-banner");
 
@@ -255,6 +279,50 @@
     lastSeq = Math.max(Date.now(), lastSeq + 1);
     store(seqKey, String(lastSeq));
     return lastSeq;
+  }
+
+  /* An answer not yet stored is also kept in localStorage, as the state of its inputs in page
+   * order, so a reload (or taking the paper back after another device held it) loses nothing. */
+  function keptKey(id) {
+    return "exam-kept:" + attemptId + ":" + id;
+  }
+
+  function fieldsOf(item) {
+    return Array.prototype.slice.call(item.querySelectorAll("input, textarea"));
+  }
+
+  function keep(item) {
+    store(
+      keptKey(item.dataset.item),
+      JSON.stringify(
+        fieldsOf(item).map(function (field) {
+          return field.type === "radio" || field.type === "checkbox" ? field.checked : field.value;
+        })
+      )
+    );
+  }
+
+  function restoreKept() {
+    items.forEach(function (item) {
+      var kept = null;
+      try {
+        kept = JSON.parse(recall(keptKey(item.dataset.item)) || "null");
+      } catch (e) {
+        kept = null;
+      }
+      var fields = fieldsOf(item);
+      if (!Array.isArray(kept) || kept.length !== fields.length) {
+        return;
+      }
+      fields.forEach(function (field, i) {
+        if (field.type === "radio" || field.type === "checkbox") {
+          field.checked = kept[i] === true;
+        } else {
+          field.value = typeof kept[i] === "string" ? kept[i] : "";
+        }
+      });
+      schedule(item, 0);
+    });
   }
 
   function itemState(item, text) {
@@ -274,6 +342,7 @@
   function schedule(item, delay) {
     var id = item.dataset.item;
     dirty[id] = true;
+    keep(item);
     itemState(item, strings.unsaved);
     clearTimeout(timers[id]);
     timers[id] = setTimeout(function () {
@@ -291,6 +360,20 @@
       retryTimer = null;
       Object.keys(dirty).forEach(save);
     }, delay);
+  }
+
+  function held(item, body) {
+    itemState(item, format(strings.held, { error: body.error || "" }));
+    statusLine.textContent = strings.unsaved;
+    if (body.code === "paused") {
+      setPaused(true);
+    } else if (body.code === "taken_over") {
+      setTakenOver();
+    } else {
+      showBanner(body.error || strings.save_failed, "warning");
+      failures += 1;
+      retryLater();
+    }
   }
 
   function closedByServer(body) {
@@ -312,6 +395,10 @@
       return Promise.resolve();
     }
     var item = byId[id];
+    if (paused || takenOver) {
+      // Held until the clock restarts or the paper is taken back; kept meanwhile.
+      return Promise.resolve();
+    }
     delete dirty[id];
     itemState(item, strings.saving);
     statusLine.textContent = strings.saving;
@@ -339,6 +426,9 @@
           if (result.status === 200 && typeof result.body.seq === "number") {
             var at = clock(new Date(result.body.saved_at));
             itemState(item, format(strings.saved_at, { time: at }));
+            if (!dirty[id] && !timers[id]) {
+              store(keptKey(id), null);
+            }
             if (failures > 0 && pendingCount() === 0) {
               showBanner(strings.saved_again, "success");
             }
@@ -347,6 +437,9 @@
               statusLine.textContent = format(strings.all_saved, { time: at });
             }
             syncTimer(result.body.remaining_seconds);
+          } else if (result.status === 409 && result.body.code) {
+            dirty[id] = true;
+            held(item, result.body);
           } else if (result.status === 409) {
             closedByServer(result.body);
           } else if (result.status === 400) {
@@ -414,7 +507,7 @@
     Object.keys(dirty).forEach(save);
   });
   window.addEventListener("beforeunload", function (event) {
-    if (!closed && !handingIn && pendingCount() > 0) {
+    if (!closed && !handingIn && !leaving && pendingCount() > 0) {
       event.preventDefault();
       event.returnValue = strings.leave;
       return strings.leave;
@@ -426,32 +519,194 @@
 
   var timerEl = document.getElementById("take-timer");
   var endsAt = Date.now() + Number(root.dataset.remaining) * 1000;
+  var frozenLeft = null; // seconds left while the clock is stopped
   var handingIn = false;
+  var checkingTime = false;
+
+  function secondsLeft() {
+    if (frozenLeft !== null) {
+      return frozenLeft;
+    }
+    return Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+  }
 
   function syncTimer(seconds) {
     if (typeof seconds === "number" && seconds >= 0) {
-      endsAt = Date.now() + seconds * 1000;
+      if (paused) {
+        frozenLeft = seconds;
+      } else {
+        endsAt = Date.now() + seconds * 1000;
+      }
     }
   }
 
   function tick() {
-    var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+    var left = secondsLeft();
     var hours = Math.floor(left / 3600);
     var minutes = Math.floor((left % 3600) / 60);
     timerEl.textContent = (hours ? hours + ":" + pad(minutes) : String(minutes)) + ":" + pad(left % 60);
     timerEl.dataset.seconds = String(left);
     timerEl.classList.toggle("is-low", left <= 300);
-    if (left === 0 && !handingIn && !closed) {
-      showBanner(strings.time_up, "danger");
-      handIn();
+    timerEl.classList.toggle("is-stopped", paused);
+    if (left === 0 && !paused && !takenOver && !handingIn && !closed && !checkingTime) {
+      // Time added at the last moment may not have reached the page yet: ask once more.
+      checkingTime = true;
+      poll().then(function () {
+        checkingTime = false;
+        if (secondsLeft() === 0 && !paused && !takenOver && !handingIn && !closed) {
+          showBanner(strings.time_up, "danger");
+          handIn();
+        }
+      });
     }
   }
 
-  function resync() {
-    if (closed || handingIn) {
+  /* ---- held paper: a stopped clock, another device ------------------------------------------ */
+
+  var hold = document.getElementById("take-hold");
+  var holdTitle = document.getElementById("take-hold-title");
+  var holdText = document.getElementById("take-hold-text");
+  var takeBack = document.getElementById("take-hold-takeover");
+
+  function disableAnswers(on) {
+    root.classList.toggle("is-held", on);
+    Array.prototype.forEach.call(form.querySelectorAll(".take-item input, .take-item textarea"), function (field) {
+      field.disabled = on;
+    });
+    document.getElementById("take-submit-open").disabled = on || handingIn;
+  }
+
+  function showHold(title, text, offerTakeBack) {
+    holdTitle.textContent = title;
+    holdText.textContent = text;
+    takeBack.hidden = !offerTakeBack;
+    hold.classList.toggle("is-taken-over", offerTakeBack);
+    hold.hidden = false;
+  }
+
+  function setPaused(on, seconds) {
+    if (on && !paused) {
+      frozenLeft = typeof seconds === "number" ? seconds : secondsLeft();
+      paused = true;
+      if (!takenOver) {
+        showHold(strings.paused_title, strings.paused_text, false);
+      }
+      disableAnswers(true);
+      tick();
+    } else if (!on && paused) {
+      paused = false;
+      endsAt = Date.now() + (typeof seconds === "number" ? seconds : frozenLeft) * 1000;
+      frozenLeft = null;
+      if (!takenOver) {
+        hold.hidden = true;
+        disableAnswers(false);
+        showBanner(strings.resumed, "success");
+        Object.keys(dirty).forEach(save);
+      }
+      tick();
+    }
+  }
+
+  function setTakenOver() {
+    if (takenOver) {
       return;
     }
-    fetch(statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    takenOver = true;
+    showHold(strings.taken_title, strings.taken_text, true);
+    disableAnswers(true);
+  }
+
+  takeBack.addEventListener("submit", function () {
+    // Answers not stored are kept in localStorage and saved from the reloaded paper.
+    leaving = true;
+  });
+
+  /* ---- room messages ------------------------------------------------------------------------- */
+
+  var messageBox = document.getElementById("take-messages");
+  var messageList = document.getElementById("take-messages-list");
+  var lastMessage = 0;
+
+  function showMessages(list) {
+    list.forEach(function (message) {
+      if (typeof message.id !== "number" || message.id <= lastMessage) {
+        return;
+      }
+      lastMessage = message.id;
+      var entry = document.createElement("li");
+      entry.className = "take-message";
+      entry.dataset.message = String(message.id);
+      var time = document.createElement("time");
+      time.className = "take-message-time";
+      time.textContent = message.sent_at;
+      var text = document.createElement("span");
+      text.className = "take-message-text";
+      text.textContent = message.text;
+      entry.appendChild(time);
+      entry.appendChild(text);
+      // Newest first, none replaced: every message stays readable.
+      messageList.insertBefore(entry, messageList.firstChild);
+      messageBox.hidden = false;
+    });
+  }
+
+  /* ---- status poll --------------------------------------------------------------------------- */
+
+  function poll() {
+    if (closed || handingIn) {
+      return Promise.resolve();
+    }
+    var url = statusUrl + (statusUrl.indexOf("?") < 0 ? "?" : "&") + "after=" + lastMessage;
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (body) {
+        if (!body || typeof body.state !== "string") {
+          return;
+        }
+        if (body.state !== "in_progress") {
+          closed = true;
+          window.location.href = body.result_url || resultUrl;
+          return;
+        }
+        if (body.taken_over) {
+          setTakenOver();
+        }
+        setPaused(Boolean(body.paused), body.remaining_seconds);
+        syncTimer(body.remaining_seconds);
+        showMessages(Array.isArray(body.messages) ? body.messages : []);
+      })
+      .catch(function () {
+        /* offline: the local countdown goes on */
+      });
+  }
+
+  function pollLoop() {
+    poll().then(function () {
+      if (!closed) {
+        setTimeout(pollLoop, pollMs);
+      }
+    });
+  }
+
+  /* ---- focus losses ------------------------------------------------------------------------ */
+
+  var focusWarning = document.getElementById("take-focus-warning");
+  var FOCUS_RANK = { focus_lost: 1, fullscreen_exit: 2, tab_hidden: 3 };
+  var pendingFocus = null;
+  var pendingFocusTimer = null;
+  var lastFocusReport = 0;
+
+  function reportFocus(kind) {
+    lastFocusReport = Date.now();
+    fetch(eventUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+      body: JSON.stringify({ kind: kind }),
+    })
       .then(function (response) {
         return response.ok ? response.json() : null;
       })
@@ -459,16 +714,103 @@
         if (!body) {
           return;
         }
-        if (body.state !== "in_progress") {
+        if (body.submitted) {
           closed = true;
-          window.location.href = resultUrl;
+          window.location.href = body.result_url || resultUrl;
           return;
         }
-        syncTimer(body.remaining_seconds);
+        if (body.warn && body.warning) {
+          focusWarning.textContent = body.warning;
+          focusWarning.hidden = false;
+        }
       })
       .catch(function () {
-        /* offline: the local countdown goes on */
+        /* offline: the loss is not counted */
       });
+  }
+
+  function focusLost(kind) {
+    // Not counted once handed in, while the clock is stopped or while another device holds the paper.
+    if (!trackFocus || closed || handingIn || paused || takenOver) {
+      return;
+    }
+    if (pendingFocusTimer) {
+      if (FOCUS_RANK[kind] > FOCUS_RANK[pendingFocus]) {
+        pendingFocus = kind;
+      }
+      if (kind !== "tab_hidden") {
+        return;
+      }
+    } else if (Date.now() - lastFocusReport < FOCUS_QUIET_MS) {
+      return;
+    }
+    if (kind === "tab_hidden") {
+      clearTimeout(pendingFocusTimer);
+      pendingFocusTimer = null;
+      reportFocus(kind);
+      return;
+    }
+    pendingFocus = kind;
+    pendingFocusTimer = setTimeout(function () {
+      pendingFocusTimer = null;
+      reportFocus(pendingFocus);
+    }, FOCUS_GATHER_MS);
+  }
+
+  window.addEventListener("blur", function () {
+    focusLost("focus_lost");
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      focusLost("tab_hidden");
+    }
+  });
+
+  // Full screen is offered, never forced; leaving it (other than by this button) is a focus loss.
+  var fullscreenButton = document.getElementById("take-fullscreen");
+  var wasFullscreen = false;
+  var leavingFullscreen = false;
+  if (fullscreenButton && document.fullscreenEnabled) {
+    fullscreenButton.hidden = false;
+    fullscreenButton.addEventListener("click", function () {
+      if (document.fullscreenElement) {
+        leavingFullscreen = true;
+        document.exitFullscreen().catch(function () {
+          leavingFullscreen = false;
+        });
+      } else {
+        document.documentElement.requestFullscreen().catch(function () {
+          /* refused by the browser: the paper works the same */
+        });
+      }
+    });
+  }
+  document.addEventListener("fullscreenchange", function () {
+    var now = Boolean(document.fullscreenElement);
+    if (wasFullscreen && !now && !leavingFullscreen) {
+      focusLost("fullscreen_exit");
+    }
+    leavingFullscreen = false;
+    wasFullscreen = now;
+    if (fullscreenButton) {
+      fullscreenButton.textContent = now ? strings.exit_fullscreen : strings.fullscreen;
+    }
+  });
+
+  /* ---- no copying (a deterrent: the CSS stops selecting, this stops copying and the menu) ----- */
+
+  if (preventCopy) {
+    var blocked = function (event) {
+      var target = event.target;
+      if (target && target.closest && target.closest("input, textarea")) {
+        return;
+      }
+      event.preventDefault();
+    };
+    document.addEventListener("copy", blocked);
+    document.addEventListener("cut", blocked);
+    form.addEventListener("contextmenu", blocked);
+    form.addEventListener("dragstart", blocked);
   }
 
   /* ---- handing in -------------------------------------------------------------------------- */
@@ -514,9 +856,11 @@
     event.preventDefault();
   });
 
+  restoreKept();
   refreshMap();
   showPage(0);
   tick();
   setInterval(tick, 1000);
-  setInterval(resync, RESYNC_MS);
+  pollLoop();
 })();
+
