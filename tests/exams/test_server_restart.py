@@ -7,6 +7,10 @@ while the server is killed with SIGKILL — between saves, right after a save wa
 with a save on the wire — and started again. Afterwards every save answered 200 ``saved: true``
 is stored with its latest value, the attempt is still in progress with the same deadline, the
 officer keeps saving in the same session, and the submission grades the answers stored.
+
+About 35 s: four server starts and a few Django commands in subprocesses. The first run for a set
+of migrations also migrates (~30 s) and keeps the result in the temp folder for the next runs
+(``restart_support.ServerDatabase.migrate``). ``requests`` comes with Wagtail.
 """
 
 from __future__ import annotations
