@@ -1,6 +1,17 @@
 """URLs of the exams app, mounted at /exams/. Each area keeps its own ``urlpatterns`` list."""
 
-from exams.views import analysis, bank, exam_admin, grading, notebook, papers, sampling, taking, transfer
+from exams.views import (
+    accommodations,
+    analysis,
+    bank,
+    exam_admin,
+    grading,
+    notebook,
+    papers,
+    sampling,
+    taking,
+    transfer,
+)
 
 app_name = "exams"
 urlpatterns = [
@@ -8,6 +19,7 @@ urlpatterns = [
     *transfer.urlpatterns,
     *papers.urlpatterns,
     *exam_admin.urlpatterns,
+    *accommodations.urlpatterns,
     *taking.urlpatterns,
     *grading.urlpatterns,
     *analysis.urlpatterns,

@@ -28,6 +28,8 @@ from exams.models import (
     AttemptState,
     Exam,
     ExamAccommodation,
+    ExamExemption,
+    ExamInvitation,
     ExamStatus,
     PaperItem,
     QuestionType,
@@ -37,6 +39,7 @@ from exams.rendering import question_view, rich_text
 from exams.selectors.eligibility import exams_open_to, is_examinee
 from exams.selectors.exam_day import OfficerTerms, accommodations_by_officer, officer_terms, terms_for
 from exams.selectors.papers import blueprint_plan
+from people.selectors.audience import audience_includes
 
 # Attempts that used up one of the allowed sittings.
 USED_STATES = (
@@ -147,11 +150,53 @@ class ExamRow:
         return max(finished, key=lambda a: a.number) if finished else None
 
 
+@dataclass(frozen=True)
+class ExemptedRow:
+    """An exam the officer is excused from (免考): shown with the reason, never startable."""
+
+    exam: Exam
+    exemption: ExamExemption
+
+
 @dataclass
 class MyExams:
     open: list[ExamRow] = field(default_factory=list)
     upcoming: list[ExamRow] = field(default_factory=list)
     finished: list[ExamRow] = field(default_factory=list)
+    exempted: list[ExemptedRow] = field(default_factory=list)
+
+
+def exempted_rows_for_officer(officer, *, skip: set[int] = frozenset()) -> list[ExemptedRow]:
+    """The published or closed exams the officer is an examinee of but exempted from, latest window
+    first (``exams_open_to`` leaves them out: they cannot be sat). Exams in ``skip`` (already listed
+    because the officer sat them before the exemption) are left out."""
+    exemptions = {
+        row.exam_id: row
+        for row in ExamExemption.objects.filter(
+            officer=officer,
+            exam__status__in=[ExamStatus.PUBLISHED, ExamStatus.CLOSED],
+            exam__practice_for__isnull=True,
+        ).exclude(exam_id__in=skip)
+    }
+    if not exemptions:
+        return []
+    invited = set(
+        ExamInvitation.objects.filter(officer=officer, exam_id__in=exemptions).values_list("exam_id", flat=True)
+    )
+    exams = Exam.objects.filter(pk__in=exemptions).prefetch_related(
+        "audience_units_subtree", "audience_units_only", "audience_officers"
+    )
+    rows = [
+        ExemptedRow(exam=exam, exemption=exemptions[exam.pk])
+        for exam in exams
+        if exam.pk in invited or audience_includes(exam, officer)
+    ]
+    return sorted(rows, key=lambda row: (row.exam.closes_at, row.exam.pk), reverse=True)
+
+
+def exemption_for(exam: Exam, officer) -> ExamExemption | None:
+    """The officer's exemption from the exam, if any (the start page says why they cannot start)."""
+    return ExamExemption.objects.filter(exam=exam, officer=officer).first()
 
 
 def exam_rows_for_officer(officer, *, now: datetime.datetime | None = None) -> list[ExamRow]:
@@ -184,9 +229,11 @@ def exam_row(exam: Exam, officer, *, now: datetime.datetime | None = None) -> Ex
 
 def my_exams(officer, *, now: datetime.datetime | None = None) -> MyExams:
     """The officer's exams grouped: open now (soonest closing first), upcoming (soonest opening
-    first) and finished (latest window first)."""
+    first), finished (latest window first) and exempted (latest window first)."""
     grouped = MyExams()
-    for row in exam_rows_for_officer(officer, now=now):
+    rows = exam_rows_for_officer(officer, now=now)
+    grouped.exempted = exempted_rows_for_officer(officer, skip={row.exam.pk for row in rows})
+    for row in rows:
         if row.can_start:
             grouped.open.append(row)
         elif row.upcoming:

@@ -1,6 +1,9 @@
 """Forms of the trainers' exam pages: the exam's settings with its audience, roster and exemptions.
 
-``ExamForm`` turns into the ``ExamSpec`` the services take. On an exam officers have already
+``ExamForm`` turns into the ``ExamSpec`` the services take, exam-day rules included (考场规则,
+``RULE_FIELDS``): a new exam's form has the focus, one-device and no-copy rules ticked, as a formal
+exam (the default kind) has them, and every form passes the rules explicitly, so what the trainer
+sees ticked is what is saved. On an exam officers have already
 started, every field except the title, rules and closing time is disabled: the page shows what
 is frozen, and the browser cannot send a change (the service refuses one anyway).
 """
@@ -26,11 +29,24 @@ from exams.models import (
     ReleaseRule,
     ReviewRule,
 )
+from exams.selectors.exam_day import STRICT_KINDS, BadNetwork, parse_networks
 from exams.selectors.exams import blueprints_for_exams, papers_for_exams
-from exams.services.exams import EDITABLE_AFTER_CLOSE, EDITABLE_AFTER_START, ExamSpec
+from exams.services.exams import ADAPTIVE_RULES, EDITABLE_AFTER_CLOSE, EDITABLE_AFTER_START, ExamSpec
+from exams.services.exams import ERRORS as EXAM_ERRORS
 from people.models import User
 
 DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
+
+# The exam-day rules, shown together in the form's fieldset "考场规则".
+RULE_FIELDS = (
+    "track_focus",
+    "focus_warn_after",
+    "focus_submit_after",
+    "room_password",
+    "allowed_networks",
+    "single_device",
+    "prevent_copy",
+)
 
 
 class PaperChoiceField(forms.ModelChoiceField):
@@ -96,6 +112,56 @@ class ExamForm(AudienceFormMixin):
     blind_grading = forms.BooleanField(
         label=_("Blind grading"), required=False, initial=True, help_text=_("Graders do not see the examinee's name.")
     )
+    # Exam-day rules (考场规则).
+    track_focus = forms.BooleanField(
+        label=_("Record leaving the exam page"),
+        required=False,
+        help_text=_(
+            "The paper records leaving the window, switching tabs and leaving full screen; the invigilator "
+            "sees the count. On by default for formal and qualification exams."
+        ),
+    )
+    focus_warn_after = forms.IntegerField(
+        label=_("Warn after (times)"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text=_("After this many times the examinee is warned. Empty: never."),
+    )
+    focus_submit_after = forms.IntegerField(
+        label=_("Hand in after (times)"),
+        required=False,
+        min_value=1,
+        max_value=100,
+        help_text=_(
+            "After this many times the paper is handed in automatically. Empty: never. Must be more than the warning."
+        ),
+    )
+    room_password = forms.CharField(
+        label=_("Exam-room password"),
+        max_length=40,
+        required=False,
+        help_text=_("Examinees type it to start; the invigilator reveals it in the room. Empty: no password."),
+    )
+    allowed_networks = forms.CharField(
+        label=_("Allowed networks"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "mono"}),
+        help_text=_("One network per line, such as 10.12.0.0/16, or one address. Empty: any network."),
+    )
+    single_device = forms.BooleanField(
+        label=_("One device at a time"),
+        required=False,
+        help_text=_(
+            "Opening the paper on a second device takes it over only after the examinee confirms; the first "
+            "device stops saving. On by default for formal and qualification exams."
+        ),
+    )
+    prevent_copy = forms.BooleanField(
+        label=_("Question text cannot be copied"),
+        required=False,
+        help_text=_("Selecting and copying the questions is blocked in the browser: a deterrent, not a safeguard."),
+    )
 
     field_order = [
         "title",
@@ -115,6 +181,7 @@ class ExamForm(AudienceFormMixin):
         "release_rule",
         "review_rule",
         "blind_grading",
+        *RULE_FIELDS,
     ]
 
     def __init__(self, *args, exam: Exam | None = None, started: bool = False, **kwargs):
@@ -122,6 +189,10 @@ class ExamForm(AudienceFormMixin):
             kwargs.setdefault("initial", exam_initial(exam))
         super().__init__(*args, **kwargs)
         if exam is None:
+            # A new exam is formal unless the trainer says otherwise: its strict rules start ticked.
+            strict = self.fields["kind"].initial in STRICT_KINDS
+            for name in ADAPTIVE_RULES:
+                self.fields[name].initial = strict
             # A new exam's form carries a one-time key, so posting it twice creates one exam.
             self.fields["submission_key"] = forms.UUIDField(widget=forms.HiddenInput, required=False)
             self.fields["submission_key"].initial = uuid.uuid4
@@ -141,8 +212,32 @@ class ExamForm(AudienceFormMixin):
                 if name not in editable:
                     form_field.disabled = True
 
+    @property
+    def strict_kinds(self) -> str:
+        """The kinds whose strict rules a new exam's form ticks (read by exam_form.js)."""
+        return " ".join(sorted(STRICT_KINDS))
+
+    @property
+    def main_fields(self) -> list:
+        return [field for field in self.visible_fields() if field.name not in RULE_FIELDS]
+
+    @property
+    def rule_fields(self) -> list:
+        return [self[name] for name in RULE_FIELDS]
+
+    def clean_allowed_networks(self) -> str:
+        text = self.cleaned_data.get("allowed_networks", "")
+        try:
+            parse_networks(text)
+        except BadNetwork as bad:
+            raise forms.ValidationError(EXAM_ERRORS["bad_network"], params={"line": bad.line}) from None
+        return text
+
     def clean(self):
         cleaned = super().clean()
+        warn, submit = cleaned.get("focus_warn_after"), cleaned.get("focus_submit_after")
+        if warn and submit and submit <= warn:
+            self.add_error("focus_submit_after", EXAM_ERRORS["focus_order"])
         if cleaned.get("blueprint") and cleaned.get("fixed_paper"):
             self.add_error(None, _("Choose either a paper blueprint or a fixed paper, not both."))
         elif (
@@ -171,6 +266,14 @@ class ExamForm(AudienceFormMixin):
             release_rule=data["release_rule"],
             review_rule=data["review_rule"],
             blind_grading=data["blind_grading"],
+            # Explicit on every form: what is ticked is what is saved.
+            track_focus=bool(data.get("track_focus")),
+            focus_warn_after=data.get("focus_warn_after"),
+            focus_submit_after=data.get("focus_submit_after"),
+            room_password=data.get("room_password", ""),
+            allowed_networks=data.get("allowed_networks", ""),
+            single_device=bool(data.get("single_device")),
+            prevent_copy=bool(data.get("prevent_copy")),
             audience=self.audience_spec(),
         )
 
@@ -196,6 +299,7 @@ def exam_initial(exam: Exam) -> dict:
         "release_rule": exam.release_rule,
         "review_rule": exam.review_rule,
         "blind_grading": exam.blind_grading,
+        **{name: getattr(exam, name) for name in RULE_FIELDS},
         "audience_units_subtree": [unit.pk for unit in audience.units_with_subtree],
         "audience_units_only": [unit.pk for unit in audience.units_only],
         "audience_categories": list(audience.categories),

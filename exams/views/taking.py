@@ -33,6 +33,7 @@ from exams.selectors.taking import (
     attempt_review,
     exam_paper_size,
     exam_row,
+    exemption_for,
     get_exam_for_examinee,
     my_exams,
     paper_for_taking,
@@ -61,11 +62,14 @@ def my_exams_view(request):
     return render(request, "exams/take/my_exams.html", {"groups": my_exams(request.user)})
 
 
-def _refusal(row: ExamRow, eligibility) -> str:
-    """Why the officer cannot start now (empty when they can), in the engine's own words."""
+def _refusal(row: ExamRow, eligibility, client_address: str | None = None) -> str:
+    """Why the officer cannot start now (empty when they can), in the engine's own words. An
+    officer outside the exam's networks learns it here, before trying."""
     exam = row.exam
     if not eligibility.eligible:
         return eligibility.reason
+    if not address_allowed(exam, client_address):
+        return DeliveryError("network", address=client_address or "?").message
     if row.in_progress is not None:
         return ""
     if exam.status != ExamStatus.PUBLISHED:
@@ -105,7 +109,8 @@ def exam_start(request, pk: int):
             "exam": exam,
             "row": row,
             "size": exam_paper_size(exam),
-            "refusal": _refusal(row, exam_eligibility(exam, request.user)),
+            "refusal": _refusal(row, exam_eligibility(exam, request.user), request.client_address),
+            "exemption": exemption_for(exam, request.user),
         },
     )
 
