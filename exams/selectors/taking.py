@@ -282,6 +282,7 @@ class TakingItem:
     item: PaperItem
     response: object  # as stored: the question's original option keys
     labels: dict[str, str]  # original option key → the label the examinee sees
+    stored_seq: int = 0  # the stored save's number (a millisecond timestamp from the saving page)
 
     @property
     def answered(self) -> bool:
@@ -322,7 +323,12 @@ def paper_for_taking(attempt: Attempt) -> list[TakingSection]:
     items = list(
         PaperItem.objects.filter(paper_id=attempt.paper_id).select_related("question_version").order_by("position")
     )
-    responses = dict(Answer.objects.filter(attempt=attempt).values_list("paper_item_id", "response"))
+    stored = {
+        item_id: (response, seq)
+        for item_id, response, seq in Answer.objects.filter(attempt=attempt).values_list(
+            "paper_item_id", "response", "client_seq"
+        )
+    }
     sections: dict[int, TakingSection] = {}
     for item in items:
         section = sections.setdefault(
@@ -331,8 +337,9 @@ def paper_for_taking(attempt: Attempt) -> list[TakingSection]:
         section.items.append(
             TakingItem(
                 item=item,
-                response=responses.get(item.pk),
+                response=stored.get(item.pk, (None, 0))[0],
                 labels={key: item.display_key(key) for key in item.option_order or []},
+                stored_seq=stored.get(item.pk, (None, 0))[1],
             )
         )
     return list(sections.values())

@@ -292,13 +292,16 @@
   }
 
   function keep(item) {
+    // The time of the change goes with it: the paper taken back from another device must not
+    // overwrite a newer answer that device stored (see restoreKept).
     store(
       keptKey(item.dataset.item),
-      JSON.stringify(
-        fieldsOf(item).map(function (field) {
+      JSON.stringify({
+        at: Date.now(),
+        fields: fieldsOf(item).map(function (field) {
           return field.type === "radio" || field.type === "checkbox" ? field.checked : field.value;
-        })
-      )
+        }),
+      })
     );
   }
 
@@ -311,14 +314,20 @@
         kept = null;
       }
       var fields = fieldsOf(item);
-      if (!Array.isArray(kept) || kept.length !== fields.length) {
+      if (!kept || !Array.isArray(kept.fields) || kept.fields.length !== fields.length) {
+        return;
+      }
+      // The server stored a save of this question made after the change kept here (on another
+      // device, whose saves are numbered by the same clock): the stored answer is the newer one.
+      if (!(kept.at > (Number(item.dataset.seq) || 0))) {
+        store(keptKey(item.dataset.item), null);
         return;
       }
       fields.forEach(function (field, i) {
         if (field.type === "radio" || field.type === "checkbox") {
-          field.checked = kept[i] === true;
+          field.checked = kept.fields[i] === true;
         } else {
-          field.value = typeof kept[i] === "string" ? kept[i] : "";
+          field.value = typeof kept.fields[i] === "string" ? kept.fields[i] : "";
         }
       });
       schedule(item, 0);
