@@ -63,7 +63,7 @@ def test_outside_the_allowed_networks_the_officer_is_told_before_trying(
     expect(page.locator(f"li[data-exam='{exam.pk}'] [data-rule='network']")).to_have_text("须在考场网络内作答")
     page.goto(f"{live_server.url}/exams/take/{exam.pk}/")
     refusal = page.locator(".take-refusal")
-    expect(refusal).to_contain_text("须在考场网络内作答")
+    expect(refusal).to_contain_text("只能在考场网络内作答")
     expect(refusal).to_contain_text("127.0.0.1")
     expect(page.locator(".take-start-button")).to_have_count(0)
     _no_sideways_scroll(page)
