@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime
+import io
+from decimal import Decimal
 
-from exams.models import Answer, Attempt, AttemptMode, AttemptState, AttemptTransition
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from exams.models import Answer, Attempt, AttemptMode, AttemptState, AttemptTransition, ExamStatus, ReleaseRule
+from exams.selectors.paper_sitting import paper_variants
+from exams.services.analysis import exam_analysis
 from exams.services.delivery import answer_save, attempt_start, attempt_submit
-from exams.services.paper_sitting import PaperSheet, paper_entries_import, paper_sheets_enter
+from exams.services.paper_sitting import (
+    EntryValueError,
+    PaperEntryError,
+    PaperSheet,
+    entry_response,
+    paper_entries_import,
+    paper_sheets_enter,
+    paper_variants_draw,
+)
 from portal.models import AuditEntry
+from tests.exams.delivery_support import objective_blueprint, published_exam
 from tests.exams.paper_sitting_support import fixed_paper_exam, printed_entry, workbook
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +48,6 @@ def test_grid_entry_scores_exactly_like_the_same_answers_online(officer, squad_o
     online = attempt_start(exam=exam, officer=squad_officer)
     for seq, item in enumerate(items, start=1):
         entered = printed_entry(item, right=item.position in right)
-        from exams.services.paper_sitting import entry_response
-
         answer_save(attempt=online, item_id=item.pk, response=entry_response(item, entered), client_seq=seq)
     online = attempt_submit(attempt=online, actor=squad_officer)
 
@@ -75,3 +91,194 @@ def test_short_answer_mark_is_a_graders_grade_and_the_attempt_ends_graded(office
     assert attempt.score == 120
     short = Answer.objects.get(attempt=attempt, paper_item__question_type="short_answer")
     assert short.graded_by == trainer and short.score == 20
+
+
+def _grid_post(client, exam, officer, entries: dict[int, str], variant="A"):
+    data = {"police_number": officer.police_number, "sat_at": "", **{f"q{k}": v for k, v in entries.items()}}
+    data["sat_at"] = timezone.localtime(exam.opens_at).strftime("%Y-%m-%dT%H:%M")
+    return client.post(f"{reverse('exams:paper_entry', args=[exam.pk])}?variant={variant}", data)
+
+
+def test_the_grid_page_saves_one_paper_and_a_double_submit_does_not_double_it(client, officer, trainer):
+    exam = fixed_paper_exam(officer, attempts_allowed=2)
+    client.force_login(trainer)
+    page = client.get(reverse("exams:paper_entry", args=[exam.pk]))
+    assert page.status_code == 200
+    assert "paper-entry-checks" in page.content.decode()
+    entries = {item.position: printed_entry(item, right=True) for item in _items(exam)}
+    first = _grid_post(client, exam, officer, entries)
+    second = _grid_post(client, exam, officer, entries)
+    assert first.status_code == second.status_code == 302
+    [attempt] = Attempt.objects.filter(exam=exam, officer=officer)
+    assert attempt.mode == AttemptMode.PAPER and attempt.score == 100
+    followed = client.get(second.url)
+    assert "已录入" in followed.content.decode()
+
+
+def test_a_bad_box_in_the_grid_is_named_and_nothing_is_saved(client, officer, trainer):
+    exam = fixed_paper_exam(officer)
+    client.force_login(trainer)
+    entries = {item.position: printed_entry(item, right=True) for item in _items(exam)}
+    single = next(item for item in _items(exam) if item.question_type == "single")
+    entries[single.position] = "Z"
+    response = _grid_post(client, exam, officer, entries)
+    assert response.status_code == 400
+    assert "“Z”" in response.content.decode()
+    assert not Attempt.objects.filter(exam=exam).exists()
+
+
+def test_other_users_cannot_reach_paper_entry(client, officer, outsider):
+    exam = fixed_paper_exam(officer)
+    for user in (officer, outsider):
+        client.force_login(user)
+        assert client.get(reverse("exams:paper_sitting", args=[exam.pk])).status_code == 403
+        assert client.get(reverse("exams:paper_template", args=[exam.pk])).status_code == 403
+    assert client.get(reverse("exams:paper_entry", args=[exam.pk + 999])).status_code == 403
+
+
+def test_missing_exam_is_a_404_for_a_trainer(client, trainer):
+    client.force_login(trainer)
+    assert client.get(reverse("exams:paper_sitting", args=[987654])).status_code == 404
+
+
+def _template_rows(client, exam):
+    content = client.get(reverse("exams:paper_template", args=[exam.pk])).content
+    sheet = load_workbook(io.BytesIO(content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_xlsx_with_one_bad_row_names_it_and_writes_nothing_then_imports_when_fixed(
+    client, officer, squad_officer, trainer
+):
+    exam = fixed_paper_exam(officer, squad_officer)
+    client.force_login(trainer)
+    rows = _template_rows(client, exam)
+    header = rows[0]
+    assert header[:3] == ["警号", "姓名", "试卷"] and header[3] in ("1", 1)
+    items = _items(exam)
+    by_number = {row[0]: row for row in rows[1:]}
+    good = [officer.police_number, officer.name, "A", *[printed_entry(i, right=True) for i in items]]
+    bad = [squad_officer.police_number, squad_officer.name, "A", *[printed_entry(i, right=False) for i in items]]
+    true_false = next(i for i in items if i.question_type == "true_false")
+    bad[2 + true_false.position] = "也许"
+    assert officer.police_number in by_number
+    url = reverse("exams:paper_import", args=[exam.pk])
+    sat_at = timezone.localtime(exam.opens_at).strftime("%Y-%m-%dT%H:%M")
+    upload = SimpleUploadedFile("答案.xlsx", workbook([header, good, bad]))
+    response = client.post(url, {"file": upload, "sat_at": sat_at})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-row="3"' in page and squad_officer.police_number in page and "也许" in page
+    assert 'data-row="2"' not in page
+    assert not Attempt.objects.filter(exam=exam).exists()
+
+    bad[2 + true_false.position] = "错"
+    upload = SimpleUploadedFile("答案.xlsx", workbook([header, good, bad]))
+    response = client.post(url, {"file": upload, "sat_at": sat_at})
+    assert 'data-count="entered">2<' in response.content.decode()
+    scores = dict(Attempt.objects.filter(exam=exam).values_list("officer__police_number", "score"))
+    assert scores[officer.police_number] == 100 and scores[squad_officer.police_number] == 0
+
+    upload = SimpleUploadedFile("答案.xlsx", workbook([header, good, bad]))
+    again = client.post(url, {"file": upload, "sat_at": sat_at})
+    assert 'data-count="skipped">2<' in again.content.decode()
+    assert Attempt.objects.filter(exam=exam).count() == 2
+
+
+def test_xlsx_import_scores_like_the_grid(officer, squad_officer, trainer):
+    exam = fixed_paper_exam(officer, squad_officer)
+    items = _items(exam)
+    right = {item.position for item in items if item.position % 3}
+    paper_sheets_enter(exam=exam, sheets=[_sheet(exam, officer, right_positions=right)], actor=trainer)
+    header = ["警号", "姓名", "试卷", *range(1, len(items) + 1)]
+    row = [squad_officer.police_number, "", "卷A", *[printed_entry(i, right=i.position in right) for i in items]]
+    result = paper_entries_import(exam=exam, file=workbook([header, row]), actor=trainer)
+    assert not result.problems
+    grid = Attempt.objects.get(exam=exam, officer=officer)
+    assert result.entered[0].score == grid.score
+
+
+def test_blueprint_exam_variants_are_drawn_and_entered_by_label(officer, trainer):
+    blueprint = objective_blueprint()
+    exam = published_exam(blueprint, officer, opens_at=timezone.now() - datetime.timedelta(hours=2))
+    drawn = paper_variants_draw(exam=exam, count=2, actor=trainer)
+    assert [v.label for v in paper_variants(exam)] == ["A", "B"]
+    assert drawn[1].context == f"exam:{exam.pk}:paper:B"
+    paper = drawn[1]
+    items = list(paper.items.select_related("question_version"))
+    sheet = PaperSheet(officer.police_number, "b", {i.position: printed_entry(i, right=True) for i in items})
+    [attempt] = paper_sheets_enter(exam=exam, sheets=[sheet], actor=trainer).entered
+    assert attempt.paper_id == paper.pk and attempt.score == 100
+
+
+def test_entry_formats_per_question_type(officer):
+    exam = fixed_paper_exam(officer, short_answer=True)
+    items = {item.question_type: item for item in _items(exam)}
+    multiple = items["multiple_choice"] if "multiple_choice" in items else items["multiple"]
+    keys = sorted(multiple.display_key(k) for k in multiple.question_version.answer)
+    expected = sorted(multiple.question_version.answer)
+    for typed in ("".join(keys), ",".join(reversed(keys)), "、".join(keys).lower()):
+        assert entry_response(multiple, typed) == expected
+    true_false = items["true_false"]
+    for typed in ("对", "√", "T", "1", 1, True):
+        assert entry_response(true_false, typed) is True
+    for typed in ("错", "×", "F", "0", 0):
+        assert entry_response(true_false, typed) is False
+    fill = items["fill_blank"]
+    assert entry_response(fill, "24") == ["24"]
+    with pytest.raises(EntryValueError):
+        entry_response(fill, "24|25")
+    short = items["short_answer"]
+    assert entry_response(short, "12.5") == Decimal("12.50")
+    for typed in ("21", "-1", "3.3", "很好"):
+        with pytest.raises(EntryValueError):
+            entry_response(short, typed)
+    assert entry_response(items["single"], "") is None
+
+
+def test_a_draft_exam_refuses_entry(officer, trainer):
+    exam = fixed_paper_exam(officer, status=ExamStatus.DRAFT)
+    with pytest.raises(PaperEntryError):
+        paper_sheets_enter(exam=exam, sheets=[_sheet(exam, officer, right_positions=set())], actor=trainer)
+
+
+def test_an_officer_outside_the_exam_is_refused(officer, outsider, trainer):
+    exam = fixed_paper_exam(officer)
+    result = paper_sheets_enter(exam=exam, sheets=[_sheet(exam, outsider, right_positions=set())], actor=trainer)
+    assert result.problems and not result.entered
+    assert outsider.police_number == result.problems[0].police_number
+
+
+def test_a_paper_attempt_counts_in_item_analysis_and_the_officer_file(client, officer, trainer):
+    exam = fixed_paper_exam(officer, release_rule=ReleaseRule.ON_SUBMIT)
+    paper_sheets_enter(exam=exam, sheets=[_sheet(exam, officer, right_positions={1, 2})], actor=trainer)
+    attempt = Attempt.objects.get(exam=exam, officer=officer)
+    assert attempt.state == AttemptState.RELEASED
+    assert exam_analysis(exam=exam).attempts == 1
+    client.force_login(trainer)
+    assert client.get(reverse("exams:exam_analysis", args=[exam.pk])).status_code == 200
+    client.force_login(officer)
+    page = client.get(reverse("certification:officer_file", args=[officer.pk])).content.decode()
+    assert exam.title in page and str(attempt.score) in page
+
+
+def test_a_paper_pass_grants_the_qualification_like_an_online_pass(officer, squad_officer, trainer):
+    from certification.models import Qualification, QualificationExam
+    from tests.certification.qualification_support import qualification_exam, qualification_type, sit
+
+    exam = qualification_exam(officer, squad_officer)
+    online = sit(exam, squad_officer)
+    QualificationExam.objects.filter(exam=exam)  # the link the hook reads
+    paper = paper_variants_draw(exam=exam, count=1, actor=trainer)[0]
+    items = list(paper.items.select_related("question_version"))
+    sheet = PaperSheet(officer.police_number, "A", {i.position: printed_entry(i, right=True) for i in items})
+    [attempt] = paper_sheets_enter(
+        exam=exam, sheets=[sheet], actor=trainer, sat_at=timezone.now() - datetime.timedelta(hours=1)
+    ).entered
+    assert attempt.passed
+    basic = qualification_type("basic")
+    paper_record = Qualification.objects.get(officer=officer, qualification_type=basic)
+    online_record = Qualification.objects.get(officer=squad_officer, qualification_type=basic)
+    assert paper_record.source_attempt_id == attempt.pk
+    assert (paper_record.status, paper_record.source) == (online_record.status, online_record.source)
+    assert online.mode == AttemptMode.ONLINE
