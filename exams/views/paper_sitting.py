@@ -47,6 +47,7 @@ DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 class SittingForm(forms.Form):
     sat_at = forms.DateTimeField(
         label=gettext_lazy("Sitting started at"),
+        required=False,
         input_formats=DATETIME_INPUT_FORMATS,
         widget=forms.DateTimeInput(**DATETIME_WIDGET),
         help_text=gettext_lazy("When the paper was handed out; the exam's opening time if left as it is."),
