@@ -124,8 +124,12 @@ def paper_variants_draw_view(request, pk: int):
     return redirect("exams:paper_sitting", pk=exam.pk)
 
 
-def _entry_url(exam, label: str) -> str:
-    return f"{reverse('exams:paper_entry', args=[exam.pk])}?{urlencode({'variant': label})}"
+def _entry_url(exam, label: str, sat_at=None) -> str:
+    """The grid again for the next officer, keeping the sitting time the trainer typed."""
+    query = {"variant": label}
+    if sat_at is not None:
+        query["sat_at"] = timezone.localtime(sat_at).strftime("%Y-%m-%dT%H:%M")
+    return f"{reverse('exams:paper_entry', args=[exam.pk])}?{urlencode(query)}"
 
 
 @training_staff_required
@@ -161,7 +165,7 @@ def paper_entry(request, pk: int):
                         _("%(officer)s's paper was already entered (score %(score)s); nothing was changed.")
                         % {"officer": attempt.officer, "score": attempt.score},
                     )
-                    return redirect(_entry_url(exam, variant.label))
+                    return redirect(_entry_url(exam, variant.label, form.cleaned_data["sat_at"]))
                 if result.entered:
                     attempt = result.entered[0]
                     messages.success(
@@ -169,14 +173,14 @@ def paper_entry(request, pk: int):
                         _("Saved: %(officer)s, score %(score)s.")
                         % {"officer": attempt.officer, "score": attempt.score},
                     )
-                    return redirect(_entry_url(exam, variant.label))
+                    return redirect(_entry_url(exam, variant.label, form.cleaned_data["sat_at"]))
                 for problem in result.problems:
                     if problem.question:
                         problems[problem.question] = problem.message
                     else:
                         form.add_error("police_number", problem.message)
     else:
-        form = EntryForm(initial={"sat_at": _sat_at_initial(exam)})
+        form = EntryForm(initial={"sat_at": request.GET.get("sat_at") or _sat_at_initial(exam)})
     questions = [
         {
             "question": question,

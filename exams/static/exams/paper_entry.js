@@ -137,4 +137,5 @@
       }
     });
   });
+  form.dataset.ready = "1";
 })();
