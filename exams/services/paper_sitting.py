@@ -20,12 +20,13 @@ in half points), stored as the entering trainer's grade through ``answer_grade``
 ends graded. Empty is unanswered (a short answer left empty is graded 0, as a blank online answer
 scores 0).
 
-Rules: the officer must be an examinee (``exam_eligibility``) with an attempt left and none in
-progress; the exam must be published or closed; its window does not matter (entry follows the
-sitting). The attempt starts at the sitting time the trainer gives (default: the exam's
-``opens_at``), its deadline and submission are that plus the duration; its transitions
-(not started → in progress → submitted) name the trainer with the reason "paper", and the entry is
-audited as ``exams.attempt.paper_entered``.
+Rules: the officer must be an examinee (``exam_eligibility``), not marked absent, with an attempt
+left (``terms_for``: an accommodation may add attempts and time) and none in progress; the exam
+must be published or closed; its window does not matter (entry follows the sitting). The attempt
+starts at the sitting time the trainer gives (default: the exam's ``opens_at``), its deadline and
+submission are that plus the officer's duration; its transitions (not started → in progress →
+submitted) name the trainer with the reason "paper", and the entry is audited as
+``exams.attempt.paper_entered``.
 
 All or nothing: every sheet is checked first; one problem anywhere (row, police number, question,
 what is wrong — in the reader's language) and nothing is written. A clean batch is written in one
@@ -70,6 +71,7 @@ from exams.models import (
     AttemptMode,
     AttemptState,
     Exam,
+    ExamAbsence,
     ExamStatus,
     Paper,
     PaperItem,
@@ -78,6 +80,7 @@ from exams.models import (
 from exams.rendering import blank_count
 from exams.responses import MAX_BLANK_CHARS, BadResponse, option_labels, response_from_labels
 from exams.selectors.eligibility import exam_eligibility
+from exams.selectors.exam_day import terms_for
 from exams.selectors.paper_sitting import (
     NAME_HEADER,
     NUMBER_HEADER,
@@ -303,16 +306,19 @@ def _officer_problem(exam: Exam, officer: User) -> str:
     eligibility = exam_eligibility(exam, officer)
     if not eligibility.eligible:
         return _("%(officer)s may not sit this exam: %(reason)s") % {"officer": officer, "reason": eligibility.reason}
+    if ExamAbsence.objects.filter(exam=exam, officer=officer).exists():
+        return _("%(officer)s is marked absent from this exam; withdraw the absence first.") % {"officer": officer}
     attempts = Attempt.objects.filter(exam=exam, officer=officer)
     if attempts.filter(state=AttemptState.IN_PROGRESS).exists():
         return _("%(officer)s has an online attempt in progress; enter the paper once it is handed in.") % {
             "officer": officer
         }
     used = attempts.exclude(state=AttemptState.NOT_STARTED).count()
-    if used >= exam.attempts_allowed:
+    allowed = terms_for(exam, officer).attempts_allowed  # an accommodation may add attempts
+    if used >= allowed:
         return _("%(officer)s has used all %(allowed)d attempts allowed for this exam.") % {
             "officer": officer,
-            "allowed": exam.attempts_allowed,
+            "allowed": allowed,
         }
     return ""
 
@@ -447,7 +453,8 @@ def _enter(exam: Exam, entry: _Checked, *, started_at: datetime.datetime, actor:
     if reason := _officer_problem(exam, officer):
         raise PaperEntryError("changed_meanwhile", reason=reason)
     used = Attempt.objects.filter(exam=exam, officer=officer).exclude(state=AttemptState.NOT_STARTED).count()
-    finished = started_at + datetime.timedelta(minutes=exam.duration_minutes)
+    # The officer's own duration: an accommodation's extra time counts on paper too.
+    finished = started_at + terms_for(exam, officer).duration
     attempt = Attempt.objects.create(
         exam=exam,
         officer=officer,

@@ -12,7 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from exams.models import Answer, Attempt, AttemptMode, AttemptState, AttemptTransition, ExamStatus, ReleaseRule
+from exams.models import (
+    Answer,
+    Attempt,
+    AttemptMode,
+    AttemptState,
+    AttemptTransition,
+    ExamAbsence,
+    ExamAccommodation,
+    ExamStatus,
+    ReleaseRule,
+)
 from exams.selectors.paper_sitting import paper_variants
 from exams.services.analysis import exam_analysis
 from exams.services.delivery import answer_save, attempt_start, attempt_submit
@@ -282,3 +292,19 @@ def test_a_paper_pass_grants_the_qualification_like_an_online_pass(officer, squa
     assert paper_record.source_attempt_id == attempt.pk
     assert (paper_record.status, paper_record.source) == (online_record.status, online_record.source)
     assert online.mode == AttemptMode.ONLINE
+
+
+def test_an_officer_marked_absent_is_refused_and_an_accommodation_adds_time(officer, squad_officer, trainer):
+    exam = fixed_paper_exam(officer, squad_officer)
+    ExamAbsence.objects.create(exam=exam, officer=squad_officer)
+    ExamAccommodation.objects.create(exam=exam, officer=officer, extra_minutes=30)
+    result = paper_sheets_enter(
+        exam=exam,
+        sheets=[_sheet(exam, officer, right_positions=set()), _sheet(exam, squad_officer, right_positions=set())],
+        actor=trainer,
+    )
+    assert [problem.police_number for problem in result.problems] == [squad_officer.police_number]
+    assert not result.entered
+    result = paper_sheets_enter(exam=exam, sheets=[_sheet(exam, officer, right_positions=set())], actor=trainer)
+    [attempt] = result.entered
+    assert attempt.deadline - attempt.started_at == datetime.timedelta(minutes=90)
