@@ -308,3 +308,19 @@ def test_an_officer_marked_absent_is_refused_and_an_accommodation_adds_time(offi
     result = paper_sheets_enter(exam=exam, sheets=[_sheet(exam, officer, right_positions=set())], actor=trainer)
     [attempt] = result.entered
     assert attempt.deadline - attempt.started_at == datetime.timedelta(minutes=90)
+
+
+def test_the_trainer_draws_variants_on_the_overview_and_the_exam_page_links_to_it(client, officer, trainer):
+    exam = published_exam(objective_blueprint(), officer, opens_at=timezone.now() - datetime.timedelta(hours=2))
+    client.force_login(trainer)
+    detail = client.get(reverse("exams:exam_detail", args=[exam.pk])).content.decode()
+    assert reverse("exams:paper_sitting", args=[exam.pk]) in detail
+    response = client.post(reverse("exams:paper_variants_draw", args=[exam.pk]), {"count": "2"})
+    assert response.status_code == 302
+    page = client.get(reverse("exams:paper_sitting", args=[exam.pk])).content.decode()
+    assert 'data-variant="A"' in page and 'data-variant="B"' in page
+    assert "卷B" in page
+    grid = client.get(f"{reverse('exams:paper_entry', args=[exam.pk])}?variant=B")
+    assert grid.status_code == 200 and "卷B" in grid.content.decode()
+    assert client.get(f"{reverse('exams:paper_entry', args=[exam.pk])}?variant=Z").status_code == 404
+    assert AuditEntry.objects.filter(action="exams.exam.paper_variant_drawn").count() == 2
