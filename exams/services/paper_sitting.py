@@ -2,12 +2,12 @@
 
 For rooms without computers the trainer prints the exam's paper (``exams.pdf``) and, once the
 sitting is over, enters what each officer wrote — one officer at a time in the entry grid, or many
-at once from a spreadsheet. Both end in ``paper_sheets_enter``, which makes each sheet an ordinary
-attempt marked ``mode=paper`` and scores it through the SAME code as an online attempt
-(``exams.services.delivery._grade_objective``, ``exams.services.grading.answer_grade`` /
-``attempt_grade`` and the release rules). A paper attempt therefore counts in results, item
-analysis, the qualification ladder (``EXAMS_RESULT_HOOKS``), the officer's file and certificates
-exactly like an online one.
+at once from a spreadsheet (``exams.services.paper_sitting_import``). Both end in
+``paper_sheets_enter``, which makes each sheet an ordinary attempt marked ``mode=paper`` and
+scores it through the SAME code as an online attempt (``exams.services.delivery._grade_objective``,
+``exams.services.grading.answer_grade`` / ``attempt_grade`` and the release rules). A paper attempt
+therefore counts in results, item analysis, the qualification ladder (``EXAMS_RESULT_HOOKS``), the
+officer's file and certificates exactly like an online one.
 
 Which paper: a fixed-paper exam's paper ("A"); for a blueprint exam the variants the trainer drew
 for the sitting (``paper_variants_draw``: 卷A, 卷B …, stored with the context
@@ -58,7 +58,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
@@ -82,12 +81,9 @@ from exams.responses import MAX_BLANK_CHARS, BadResponse, option_labels, respons
 from exams.selectors.eligibility import exam_eligibility
 from exams.selectors.exam_day import terms_for
 from exams.selectors.paper_sitting import (
-    NAME_HEADER,
-    NUMBER_HEADER,
     VARIANT_HEADER,
     VARIANT_LABELS,
     paper_variants,
-    question_count,
     variant_by_label,
     variant_context,
 )
@@ -96,7 +92,6 @@ from exams.services.delivery import _grade_objective, _transition
 from exams.services.grading import GradingError, answer_grade, hand_score_check
 from exams.services.papers import paper_draw
 from people.models import User
-from portal.imports import MB, ImportFileError, header_columns, row_values, workbook_rows
 from portal.services import audit_log
 
 __all__ = [
@@ -104,13 +99,10 @@ __all__ = [
     "EntryResult",
     "PaperEntryError",
     "PaperSheet",
-    "paper_entries_import",
     "paper_sheets_enter",
     "paper_variants_draw",
 ]
 
-MAX_ROWS = 5_000
-MAX_IMPORT_BYTES = 10 * MB
 MAX_VARIANTS = len(VARIANT_LABELS)
 
 ERRORS = {
@@ -514,51 +506,3 @@ def _enter(exam: Exam, entry: _Checked, *, started_at: datetime.datetime, actor:
         answer_grade(answer=answer, score=entry.marks[answer.paper_item_id], comment="", grader=actor, now=now)
     attempt.refresh_from_db()
     return attempt
-
-
-# --- the spreadsheet ----------------------------------------------------------------------------
-
-
-def _header(value) -> str:
-    try:
-        return unicodedata.normalize("NFKC", cell_text(value)).strip()
-    except EntryValueError:
-        return "?"
-
-
-def paper_entries_import(
-    *, exam: Exam, file: IO[bytes] | bytes, actor: User, sat_at: datetime.datetime | None = None
-) -> EntryResult:
-    """Enter the papers of a spreadsheet laid out as ``paper_template_xlsx`` writes it: 警号, 姓名
-    (for the reader, not checked), 试卷, then one column per question number. A row whose answer
-    cells are all empty is skipped. ``ImportFileError`` for a file that cannot be read at all."""
-    rows = list(workbook_rows(file, max_rows=MAX_ROWS, max_bytes=MAX_IMPORT_BYTES))
-    if not rows:
-        raise ImportFileError(_("The first row of the first sheet must hold the column headers; it is empty."))
-    header_row, header_cells = rows[0]
-    count = question_count(exam)
-    fields = {NUMBER_HEADER: "number", NAME_HEADER: "name", VARIANT_HEADER: "variant"}
-    fields.update({str(position): position for position in range(1, count + 1)})
-    field_at, header_problems = header_columns(
-        header_cells, fields=fields, required=[NUMBER_HEADER], normalise=_header, ignored={"序号"}
-    )
-    if header_problems:
-        result = EntryResult()
-        result.problems.extend(EntryProblem(header_row, "", header, message) for header, message in header_problems)
-        return result
-    sheets = []
-    for row_number, cells in rows[1:]:
-        values = row_values(cells, field_at)
-        if values is None:
-            continue
-        entries = {key: value for key, value in values.items() if isinstance(key, int)}
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in entries.values()):
-            continue  # the template lists every examinee; someone absent is left blank
-        try:
-            number = cell_text(values.get("number"))
-        except EntryValueError:
-            number = "?"
-        sheets.append(PaperSheet(number, values.get("variant"), entries, row=row_number))
-    if not sheets:
-        raise ImportFileError(str(ERRORS["no_sheets"]))
-    return paper_sheets_enter(exam=exam, sheets=sheets, actor=actor, sat_at=sat_at, source="xlsx")

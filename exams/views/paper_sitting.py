@@ -31,10 +31,10 @@ from exams.services.paper_sitting import (
     MAX_VARIANTS,
     PaperEntryError,
     PaperSheet,
-    paper_entries_import,
     paper_sheets_enter,
     paper_variants_draw,
 )
+from exams.services.paper_sitting_import import paper_entries_import
 from exams.services.papers import PaperDrawError
 from exams.views.exam_forms import DATETIME_WIDGET
 from people.decorators import training_staff_required

@@ -31,10 +31,10 @@ from exams.services.paper_sitting import (
     PaperEntryError,
     PaperSheet,
     entry_response,
-    paper_entries_import,
     paper_sheets_enter,
     paper_variants_draw,
 )
+from exams.services.paper_sitting_import import paper_entries_import
 from portal.models import AuditEntry
 from tests.exams.delivery_support import objective_blueprint, published_exam
 from tests.exams.paper_sitting_support import fixed_paper_exam, printed_entry, workbook
