@@ -7,6 +7,7 @@ from exams.views import (
     exam_admin,
     grading,
     notebook,
+    paper_sitting,
     papers,
     sampling,
     taking,
@@ -25,4 +26,5 @@ urlpatterns = [
     *analysis.urlpatterns,
     *notebook.urlpatterns,
     *sampling.urlpatterns,
+    *paper_sitting.urlpatterns,
 ]

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from certification.models import CaseQualityRecord, EvaluationScore, QuarterlyEvaluation
 from courses.models import KnowledgePoint
-from exams.models import Question, QuestionType, QuestionVersion
+from exams.models import Answer, Attempt, Question, QuestionType, QuestionVersion
 from exams.services import question_create
 from exams.transfer.xlsx import HEADERS as QUESTION_HEADERS
 from people.models import Unit, User
@@ -28,6 +28,7 @@ from tests import badfiles
 from tests.badfiles import BadFile, SheetLayout, workbook_file
 from tests.certification.evaluation_support import ITEMS, legal_officer, make_scheme
 from tests.exams.conftest import question_content
+from tests.exams.paper_sitting_support import fixed_paper_exam
 from tests.people.xlsx import HEADERS as PERSONNEL_HEADERS
 from tests.people.xlsx import officer_row
 
@@ -48,6 +49,12 @@ LAYOUTS = {
     ),
     "questions": SheetLayout(tuple(QUESTION_HEADERS), _question_row, QUESTION_HEADERS.index("编号")),
     "cases": SheetLayout(("案件编号", "警号", "案件日期"), lambda index: [f"A{index:06d}", "200001", "2026-01-15"], 0),
+    # Paper-sitting answers: the exam (fixed_paper_exam) has 8 questions.
+    "paper": SheetLayout(
+        ("警号", "姓名", "试卷", *(str(number) for number in range(1, 9))),
+        lambda index: [f"62{index:04d}", "民警", "A", "B", "AC", "对", "错", "24", "A", "C", "D"],
+        0,
+    ),
     "evaluations": SheetLayout(
         ("警号", "姓名", *[item.name for item in ITEMS]), lambda index: [f"61{index:04d}", "钱一", 30, 15, 40], 0
     ),
@@ -69,6 +76,7 @@ IMPORTERS = {
     ),
     "cases": Importer("cases", ("import_case_quality",), "certification:case_import"),
     "evaluations": Importer("evaluations", None, "certification:evaluation_import"),
+    "paper-answers": Importer("paper", None, "exams:paper_import"),
     "questions-moodle": Importer(
         "", ("import_questions", "--format", "moodle-xml"), "exams:question_import", (("format", "moodle-xml"),)
     ),
@@ -92,6 +100,8 @@ def _snapshot() -> tuple[int, ...]:
             QuarterlyEvaluation,
             EvaluationScore,
             AuditEntry,
+            Attempt,
+            Answer,
         )
     )
 
@@ -109,9 +119,11 @@ def world(station, officer, trainer, hr):
             "questions": question.pk,
             "cases": None,
             "evaluations": legal.police_number,
+            "paper": officer.police_number,
         },
         "uploader": {"personnel": hr, "evaluations": trainer},
         "trainer": trainer,
+        "officer": officer,
     }
 
 
@@ -139,7 +151,7 @@ def _says(text: str, bad: BadFile) -> bool:
     return any(phrase in text for phrase in bad.says)
 
 
-@pytest.mark.parametrize(("name", "file_id"), [case for case in _cases() if not case.id.startswith("evaluations")])
+@pytest.mark.parametrize(("name", "file_id"), [case for case in _cases() if IMPORTERS[case.values[0]].command])
 def test_a_bad_file_makes_the_command_fail_with_one_sentence_and_write_nothing(name, file_id, world, tmp_path, capsys):
     bad = _bad_file(name, file_id, world)
     path = tmp_path / bad.filename
@@ -160,11 +172,12 @@ def test_a_bad_file_on_the_upload_page_is_a_clear_error_not_a_500_and_writes_not
     bad = _bad_file(name, file_id, world)
     importer = IMPORTERS[name]
     client.force_login(world["uploader"].get(importer.layout, world["trainer"]))
-    url = (
-        reverse(importer.url, args=[world["scheme"].pk, 1])
-        if importer.layout == "evaluations"
-        else reverse(importer.url)
-    )
+    if importer.layout == "evaluations":
+        url = reverse(importer.url, args=[world["scheme"].pk, 1])
+    elif importer.layout == "paper":
+        url = reverse(importer.url, args=[fixed_paper_exam(world["officer"]).pk])
+    else:
+        url = reverse(importer.url)
     before = _snapshot()
     response = client.post(url, {"file": SimpleUploadedFile(bad.filename, bad.content), **dict(importer.fields)})
     assert response.status_code == 200

@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from exams.models import (
     Answer,
     Attempt,
+    AttemptMode,
     AttemptState,
     AttemptTransition,
     Exam,
@@ -52,6 +53,7 @@ from exams.models import (
     ExamStatus,
     MultipleChoiceScoring,
     PaperItem,
+    QuestionType,
 )
 from exams.scoring import score_response
 from exams.selectors.delivery import get_attempt_for_user
@@ -400,7 +402,9 @@ def _submit(attempt: Attempt, *, actor, now: datetime.datetime, reason: str) -> 
 def _grade_objective(attempt: Attempt, *, now: datetime.datetime, submitted_by=None) -> None:
     """Score every auto-graded answer; grade the attempt unless a short answer waits for a person,
     and release it at once when its exam's release rule allows (``exams.services.grading``). The
-    officer is notified of a release unless they submitted themselves: their result page shows it."""
+    officer is notified of a release unless they submitted themselves: their result page shows it.
+    A short answer sat on paper always waits for a person: its text is on the paper, not here
+    (``exams.services.paper_sitting`` records the mark as a grade right after)."""
     items = list(PaperItem.objects.filter(paper_id=attempt.paper_id).select_related("question_version"))
     answers = {answer.paper_item_id: answer for answer in Answer.objects.filter(attempt=attempt)}
     total = Decimal("0.00")
@@ -415,7 +419,9 @@ def _grade_objective(attempt: Attempt, *, now: datetime.datetime, submitted_by=N
             points=item.points,
             multiple_scoring=item.multiple_scoring or MultipleChoiceScoring.ALL_OR_NOTHING,
         )
-        if result.needs_grading:
+        if result.needs_grading or (
+            attempt.mode == AttemptMode.PAPER and item.question_type == QuestionType.SHORT_ANSWER
+        ):
             waiting += 1
             continue
         total += result.points

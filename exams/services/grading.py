@@ -86,6 +86,7 @@ __all__ = [
     "attempt_grade",
     "attempt_rescore",
     "exam_results_release",
+    "hand_score_check",
     "release_is_due",
     "results_release_due",
 ]
@@ -164,6 +165,12 @@ def _parse_score(score, points: Decimal) -> Decimal:
     if value != points and value % GRADE_STEP != 0:
         raise GradingError("score_step")
     return value.quantize(Decimal("0.01"))
+
+
+def hand_score_check(score, points: Decimal) -> Decimal:
+    """A hand-given score checked as ``answer_grade`` checks it (``GradingError`` otherwise), for
+    callers that must check every score before writing any (paper entry)."""
+    return _parse_score(score, points)
 
 
 def _points_text(points: Decimal) -> str:

@@ -1,7 +1,8 @@
 """Officer pages for taking exams: my exams, start page, the paper with autosave, submit, result and review.
 
 The page saves each answer as JSON (``attempt_save``) in the option labels the examinee saw; this
-module translates them to the question's own keys before the delivery engine stores them, so the
+module translates them to the question's own keys (``exams.responses``) before the delivery engine
+stores them, so the
 engine, grading and analysis never deal with permutations. Every attempt view goes through
 ``get_attempt_for_user``: another officer's attempt is a 404.
 """
@@ -22,9 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from exams.models import FOCUS_EVENTS, AttemptState, ExamStatus, PaperItem, QuestionType, ReleaseRule
-from exams.models.questions import OPTION_KEYS
-from exams.rendering import blank_count
+from exams.models import FOCUS_EVENTS, AttemptState, ExamStatus, PaperItem, ReleaseRule
+from exams.responses import BadResponse, response_from_labels
 from exams.selectors.delivery import get_attempt_for_user
 from exams.selectors.eligibility import exam_eligibility
 from exams.selectors.exam_day import STRICT_KINDS, address_allowed, room_messages
@@ -49,7 +49,6 @@ CLOSED_CODES = {"not_in_progress", "too_late"}
 HELD_CODES = {"paused", "taken_over", "network"}
 DEVICE_COOKIE = "exam_device"
 DEVICE_COOKIE_AGE = 365 * 24 * 3600
-MAX_BLANK_CHARS = 200
 
 
 def _local(moment) -> str:
@@ -219,53 +218,6 @@ def _page_strings() -> dict[str, str]:
         "exit_fullscreen": _("Leave full screen"),
         "fullscreen": _("Answer in full screen"),
     }
-
-
-class BadResponse(ValueError):
-    """The posted response does not fit the question type."""
-
-
-def _option_labels(item: PaperItem) -> str:
-    count = len(item.question_version.options or []) or len(item.option_order or [])
-    return OPTION_KEYS[:count]
-
-
-def response_from_labels(item: PaperItem, raw):
-    """The posted response, in the labels shown, as the question's own keys; None when cleared.
-
-    Shapes: single "B"; multiple ["A", "C"]; true/false true|false; fill in the blanks one string per
-    blank; short answer a string. ``BadResponse`` for anything else.
-    """
-    question_type = item.question_type
-    if raw is None:
-        return None
-    if question_type == QuestionType.SINGLE:
-        if raw == "":
-            return None
-        if not isinstance(raw, str) or len(raw) != 1 or raw not in _option_labels(item):
-            raise BadResponse
-        return item.original_key(raw)
-    if question_type == QuestionType.MULTIPLE:
-        labels = _option_labels(item)
-        if not isinstance(raw, list) or any(not isinstance(v, str) or len(v) != 1 or v not in labels for v in raw):
-            raise BadResponse
-        return sorted({item.original_key(label) for label in raw}) or None
-    if question_type == QuestionType.TRUE_FALSE:
-        if not isinstance(raw, bool):
-            raise BadResponse
-        return raw
-    if question_type == QuestionType.FILL_BLANK:
-        blanks = blank_count(item.question_version)
-        if (
-            not isinstance(raw, list)
-            or len(raw) > blanks
-            or any(not isinstance(v, str) or len(v) > MAX_BLANK_CHARS for v in raw)
-        ):
-            raise BadResponse
-        return raw if any(value.strip() for value in raw) else None
-    if not isinstance(raw, str):
-        raise BadResponse
-    return raw if raw.strip() else None
 
 
 def _closed_response(attempt, message: str) -> JsonResponse:
