@@ -9,6 +9,7 @@ networks allowed (so the demo works on 127.0.0.1), one device at a time, focus l
 - officers sitting it now, some with focus losses, one who moved to another computer (a device
   takeover), one whose clock the invigilator stopped after a computer fault, one given 5 minutes;
 - one officer handed in, one marked absent; a room message;
+- three officers of a squad room without computers sat 卷A on paper, entered by the trainer;
 - officer001 (the demo officer) not started: they can sit it with the password.
 
 The trainer's board (考务监控) shows all of it. Idempotent: nothing is built when the exam exists.
@@ -17,14 +18,15 @@ The trainer's board (考务监控) shows all of it. Idempotent: nothing is built
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models.choices import Tier
-from exams.demo.delivery import LABEL, MONTHLY_BLUEPRINT, RULES_TEXT, _officers, _pass_mark, _sit
-from exams.models import AttemptEventKind, Blueprint, Exam, ExamKind
+from exams.demo.delivery import LABEL, MONTHLY_BLUEPRINT, RULES_TEXT, _officers, _pass_mark, _response, _sit
+from exams.models import AttemptEventKind, Blueprint, Exam, ExamKind, PaperItem, QuestionType
 from exams.services.exam_day import (
     attempt_device_claim,
     attempt_focus_event,
@@ -35,6 +37,7 @@ from exams.services.exam_day import (
     exam_room_message_send,
 )
 from exams.services.exams import ExamSpec, exam_create, exam_publish
+from exams.services.paper_sitting import PaperSheet, paper_sheets_enter, paper_variants_draw
 from people.models.audience import AudienceSpec
 from portal.demo import SEED_ACTOR
 from portal.demo.units import STATION
@@ -78,7 +81,7 @@ def build(ctx: DemoContext) -> None:
     exam_publish(actor=actor, exam=exam, now=opens - datetime.timedelta(days=2), notify=False)
     ctx.created(LABEL)
 
-    injured, power_cut, *room = _officers(exam, ctx, rng, 10, include_demo_officer=False)
+    injured, power_cut, *room = _officers(exam, ctx, rng, 13, include_demo_officer=False)
     exam_accommodation_set(
         actor=actor,
         exam=exam,
@@ -145,3 +148,38 @@ def build(ctx: DemoContext) -> None:
         actor=actor, exam=exam, text="请注意：案例分析题请分条作答。", now=opens + datetime.timedelta(minutes=20)
     )
     ctx.created(SITTING_LABEL, len(attempts))
+    _paper_room(exam, room[7:10], actor=actor, rng=rng, sat_at=opens)
+
+
+def _printed(item, response) -> str:
+    """What an officer wrote on the printed paper for ``response`` (original keys → printed labels)."""
+    if response is None:
+        return ""
+    if item.question_type == QuestionType.SINGLE:
+        return item.display_key(response)
+    if item.question_type == QuestionType.MULTIPLE:
+        return "".join(sorted(item.display_key(key) for key in response))
+    if item.question_type == QuestionType.TRUE_FALSE:
+        return "对" if response else "错"
+    if item.question_type == QuestionType.FILL_BLANK:
+        return "|".join(response)
+    return ""
+
+
+def _paper_room(exam: Exam, officers, *, actor, rng, sat_at) -> None:
+    """Three officers of a squad room without computers sat 卷A on paper; the trainer entered them."""
+    (paper,) = paper_variants_draw(exam=exam, count=1, actor=actor)  # 卷A
+    items = list(PaperItem.objects.filter(paper=paper).select_related("question_version").order_by("position"))
+    sheets = []
+    for officer in officers:
+        skill = rng.uniform(0.5, 0.95)
+        entries = {}
+        for item in items:
+            if item.question_type == QuestionType.SHORT_ANSWER:
+                entries[item.position] = str(int(item.points * Decimal(str(round(skill, 1)))))
+            else:
+                entries[item.position] = _printed(item, _response(item, rng, skill))
+        sheets.append(PaperSheet(police_number=officer.police_number, variant="A", entries=entries))
+    result = paper_sheets_enter(exam=exam, sheets=sheets, actor=actor, sat_at=sat_at)
+    if result.problems:  # the demo's own data: a problem here is a bug in this builder
+        raise RuntimeError([problem.message for problem in result.problems])

@@ -138,7 +138,10 @@ def test_the_exam_day_demo_has_rules_accommodations_events_and_an_absence(demo):
     assert in_progress.filter(focus_losses__gt=0).count() == 3
     assert in_progress.filter(device_changes=1).count() == 1
     assert in_progress.filter(paused_at__isnull=False).count() == 1
-    assert Attempt.objects.filter(exam=exam).exclude(state=AttemptState.IN_PROGRESS).count() == 1
+    online = Attempt.objects.filter(exam=exam, mode="online")
+    assert online.exclude(state=AttemptState.IN_PROGRESS).count() == 1
+    paper = Attempt.objects.filter(exam=exam, mode="paper")
+    assert paper.count() == 3 and all(attempt.score is not None for attempt in paper)
     assert ExamAbsence.objects.filter(exam=exam).count() == 1
     assert ExamRoomMessage.objects.filter(exam=exam).exists()
 
