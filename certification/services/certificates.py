@@ -30,6 +30,7 @@ from certification.models import (
     QualificationStatus,
 )
 from exams.models import Exam
+from portal.errors import CodedError
 from portal.services import audit_log
 
 logger = logging.getLogger(__name__)
@@ -44,14 +45,8 @@ ERRORS = {
 }
 
 
-class CertificateError(Exception):
-    def __init__(self, code: str):
-        self.code = code
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return str(ERRORS[self.code])
+class CertificateError(CodedError):
+    errors = ERRORS
 
 
 def certificate_number_next(*, prefix: str, year: int) -> str:

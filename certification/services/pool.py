@@ -37,6 +37,7 @@ from certification.selectors.pool import (
     officer_valid_bases,
 )
 from people.models import OfficerStatus, Role, User
+from portal.errors import CodedError
 from portal.services import audit_log, notification_send
 from portal.texts import StoredText, words_and_message
 
@@ -61,16 +62,8 @@ ERRORS = {
 }
 
 
-class PoolError(Exception):
-    def __init__(self, code: str, **params):
-        self.code = code
-        self.params = params
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        text = str(ERRORS[self.code])
-        return text % self.params if self.params else text
+class PoolError(CodedError):
+    errors = ERRORS
 
 
 def _member_url(member: ReserveMember) -> str:

@@ -33,6 +33,7 @@ from certification.models import (
 from certification.selectors.qualifications import is_qualification_leader
 from certification.services.certificates import certificate_issue
 from people.models import Role, User
+from portal.errors import CodedError
 from portal.services import audit_log, notification_send
 from portal.texts import StoredText, words_and_message
 
@@ -71,14 +72,8 @@ EVENT_LABELS = {
 PROPOSING_SOURCES = {QualificationSource.EXAM, QualificationSource.PATHWAY, QualificationSource.EVIDENCE}
 
 
-class QualificationError(Exception):
-    def __init__(self, code: str):
-        self.code = code
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return str(ERRORS[self.code])
+class QualificationError(CodedError):
+    errors = ERRORS
 
 
 def _user(actor) -> User | None:

@@ -63,6 +63,7 @@ from exams.selectors.papers import blueprint_plan
 from exams.services.grading import attempt_grade
 from exams.services.papers import new_seed, paper_draw, paper_preview, paper_store
 from people.models import User
+from portal.errors import CodedError
 from portal.services import audit_log
 
 __all__ = [
@@ -106,17 +107,10 @@ ERRORS = {
 }
 
 
-class DeliveryError(Exception):
+class DeliveryError(CodedError):
     """A request an examinee made cannot be carried out; ``message`` says why, for the user."""
 
-    def __init__(self, code: str, **params):
-        self.code = code
-        self.params = params
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return str(ERRORS[self.code]) % self.params if self.params else str(ERRORS[self.code])
+    errors = ERRORS
 
 
 def _local(moment: datetime.datetime) -> str:

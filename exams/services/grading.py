@@ -75,6 +75,7 @@ from exams.models import (
     ReleaseRule,
 )
 from exams.selectors.grading import GRADABLE_STATES
+from portal.errors import CodedError
 from portal.services import audit_log, notification_send
 from portal.texts import StoredText
 
@@ -111,17 +112,10 @@ ERRORS = {
 }
 
 
-class GradingError(Exception):
+class GradingError(CodedError):
     """A grading request cannot be carried out; ``message`` says why, for the grader."""
 
-    def __init__(self, code: str, **params):
-        self.code = code
-        self.params = params
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return str(ERRORS[self.code]) % self.params if self.params else str(ERRORS[self.code])
+    errors = ERRORS
 
 
 @dataclass(frozen=True)

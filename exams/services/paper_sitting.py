@@ -92,6 +92,7 @@ from exams.services.delivery import _grade_objective, _transition
 from exams.services.grading import GradingError, answer_grade, hand_score_check
 from exams.services.papers import paper_draw
 from people.models import User
+from portal.errors import CodedError
 from portal.services import audit_log
 
 __all__ = [
@@ -121,17 +122,10 @@ ERRORS = {
 }
 
 
-class PaperEntryError(Exception):
+class PaperEntryError(CodedError):
     """A paper entry cannot be carried out at all; ``message`` says why, for the trainer."""
 
-    def __init__(self, code: str, **params):
-        self.code = code
-        self.params = params
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        return str(ERRORS[self.code]) % self.params if self.params else str(ERRORS[self.code])
+    errors = ERRORS
 
 
 @dataclass(frozen=True)

@@ -31,3 +31,17 @@ def sign_in(browser, live_server, user, password, *, viewport=DESKTOP, english=F
     page.click("main form button[type=submit]")
     expect(page).to_have_url(f"{live_server.url}/dashboard/")
     return context, page
+
+
+# What a headed browser does to a page when its tab is switched away and back, which headless
+# Chromium never does (see tests/browser/test_exam_page_signals.py): for ``page.evaluate``.
+HIDE_TAB = """() => {
+  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+SHOW_TAB = """() => {
+  delete document.visibilityState;
+  delete document.hidden;
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""

@@ -20,23 +20,13 @@ from playwright.sync_api import expect
 
 from exams.models import Attempt, AttemptState, QuestionType
 from exams.services.delivery import attempt_start, attempt_submit
-from tests.browser.support import DESKTOP, PHONE, sign_in
+from tests.browser.support import DESKTOP, HIDE_TAB, PHONE, SHOW_TAB, sign_in
 from tests.exams.delivery_support import objective_blueprint, published_exam
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 VIEWPORTS = [pytest.param(DESKTOP, id="1366"), pytest.param(PHONE, id="375")]
 
-HIDE = """() => {
-  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
-  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
-  document.dispatchEvent(new Event("visibilitychange"));
-}"""
-SHOW = """() => {
-  delete document.visibilityState;
-  delete document.hidden;
-  document.dispatchEvent(new Event("visibilitychange"));
-}"""
 # Board columns (exams/static/exams/board.js buildRow): tick, name, state, time left, focus losses,
 # police number, unit, started, last save, answered, devices.
 FOCUS_COLUMN = 5
@@ -76,9 +66,9 @@ def _row_cell(board, officer, column: int):
 
 def _switch_tab(context, paper, other):
     other.bring_to_front()  # a real blur on the paper
-    paper.evaluate(HIDE)  # and what a headed browser adds: the tab is hidden
+    paper.evaluate(HIDE_TAB)  # and what a headed browser adds: the tab is hidden
     time.sleep(1.5)  # longer than the paper's quiet period, so the next switch counts again
-    paper.evaluate(SHOW)
+    paper.evaluate(SHOW_TAB)
     paper.bring_to_front()
     time.sleep(0.5)
 

@@ -25,23 +25,13 @@ from playwright.sync_api import expect
 from exams.models import FOCUS_EVENTS, Attempt, AttemptEvent, AttemptState, QuestionType
 from exams.services.delivery import attempt_start
 from exams.services.exam_day import attempt_pause, attempt_resume, attempts_add_time, exam_room_message_send
-from tests.browser.support import DESKTOP, PHONE, sign_in
+from tests.browser.support import DESKTOP, HIDE_TAB, PHONE, SHOW_TAB, sign_in
 from tests.exams.delivery_support import objective_blueprint, published_exam
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 VIEWPORTS = [pytest.param(DESKTOP, id="1366"), pytest.param(PHONE, id="375")]
 
-HIDE = """() => {
-  Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
-  Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
-  document.dispatchEvent(new Event("visibilitychange"));
-}"""
-SHOW = """() => {
-  delete document.visibilityState;
-  delete document.hidden;
-  document.dispatchEvent(new Event("visibilitychange"));
-}"""
 COPY_CANCELLED = """(selector) => {
   const event = new ClipboardEvent("copy", { bubbles: true, cancelable: true });
   document.querySelector(selector).dispatchEvent(event);
@@ -126,10 +116,10 @@ def test_switching_tab_twice_records_two_focus_losses_and_warns(
 
     for switch in (1, 2):
         other.bring_to_front()  # a real blur on the paper
-        paper.evaluate(HIDE)  # what a headed browser adds: the tab is hidden
+        paper.evaluate(HIDE_TAB)  # what a headed browser adds: the tab is hidden
         assert _wait_for(lambda n=switch: Attempt.objects.get(pk=attempt.pk).focus_losses >= n)
         time.sleep(1.5)  # longer than the paper's quiet period, so the next switch counts again
-        paper.evaluate(SHOW)
+        paper.evaluate(SHOW_TAB)
         paper.bring_to_front()
         time.sleep(0.5)
 
