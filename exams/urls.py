@@ -1,6 +1,17 @@
 """URLs of the exams app, mounted at /exams/. Each area keeps its own ``urlpatterns`` list."""
 
-from exams.views import analysis, bank, exam_admin, grading, notebook, papers, sampling, taking, transfer
+from exams.views import (
+    analysis,
+    bank,
+    exam_admin,
+    grading,
+    invigilation,
+    notebook,
+    papers,
+    sampling,
+    taking,
+    transfer,
+)
 
 app_name = "exams"
 urlpatterns = [
@@ -13,4 +24,5 @@ urlpatterns = [
     *analysis.urlpatterns,
     *notebook.urlpatterns,
     *sampling.urlpatterns,
+    *invigilation.urlpatterns,
 ]
