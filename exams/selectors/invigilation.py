@@ -3,9 +3,12 @@ invigilator's page and its 5-second poll.
 
 The poll runs every 5 s per open board while up to a thousand examinees autosave, so the board is
 read with a FIXED number of queries whatever the number of examinees: the examinee list (the
-eligibility rule's own queryset, as ``values()`` rows), the attempts of the exam, one grouped
-aggregate over their answers, and the exemptions, absences and accommodations of the exam — no
-query per row, no model instances. ``tests/exams/test_invigilation.py`` holds it to that.
+eligibility rule's own queryset, as ``values()`` rows, cached for
+``EXAMS_BOARD_EXAMINEES_CACHE_SECONDS``, 15 by default: a roster change reaches the board within
+that), the attempts of the exam, one grouped aggregate over their answers, and the exemptions,
+absences and accommodations of the exam — no query per row, no model instances.
+``tests/exams/test_invigilation.py`` holds it to that; ``bench/exam_load.py`` measures it with
+1,000 examinees (docs/PERFORMANCE.md).
 
 Which attempt a row reports: the one in progress, else the latest started one. States, in the order
 the board counts them: not started, in progress, submitted (graded, released and expired count as
@@ -20,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -98,12 +102,25 @@ def _officer(values: dict, prefix: str = "") -> dict:
     return {field: values[prefix + field] for field in OFFICER_FIELDS}
 
 
+def _examinees(exam: Exam) -> dict[int, dict]:
+    """The exam's examinees (officer id → name, number, unit), kept for a few seconds: the audience
+    rule is the board's most expensive read and changes rarely, while attempts, exemptions and
+    absences (read live) change by the second. Keyed by the exam's creation time as well as its
+    key, so a key reused by another database (tests) never meets an old list."""
+    seconds = getattr(settings, "EXAMS_BOARD_EXAMINEES_CACHE_SECONDS", 15)
+    key = f"exams:board:examinees:{exam.pk}:{exam.created_at.timestamp()}"
+    officers = cache.get(key) if seconds else None
+    if officers is None:
+        officers = {values["pk"]: _officer(values) for values in exam_examinees(exam).values("pk", *OFFICER_FIELDS)}
+        if seconds:
+            cache.set(key, officers, seconds)
+    return officers
+
+
 def board_rows(exam: Exam, *, now: datetime.datetime | None = None) -> list[BoardRow]:
     """Every examinee of the exam with what the board shows, by police number (fixed queries)."""
     now = now or timezone.now()
-    officers: dict[int, dict] = {
-        values["pk"]: _officer(values) for values in exam_examinees(exam).values("pk", *OFFICER_FIELDS)
-    }
+    officers = dict(_examinees(exam))
     attempts: dict[int, list[dict]] = {}
     for values in Attempt.objects.filter(exam=exam).values(
         "pk",

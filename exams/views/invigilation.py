@@ -61,6 +61,7 @@ from people.models import Role, Unit
 
 APPROVERS = (Role.LEGAL_LEADER, Role.ADMIN)
 POLL_SECONDS = 5
+HISTORY_SENTINEL = "987654321"
 
 
 # --- the board ------------------------------------------------------------------------------------
@@ -83,11 +84,11 @@ def _clock(seconds: int | None) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
 
 
-def _time(moment, pattern: str = "%H:%M:%S") -> str:
-    return timezone.localtime(moment).strftime(pattern) if moment else ""
+def _time(moment, pattern: str = "%H:%M:%S", zone=None) -> str:
+    return moment.astimezone(zone or timezone.get_current_timezone()).strftime(pattern) if moment else ""
 
 
-def _row_data(row: BoardRow, labels: dict[str, str]) -> dict:
+def _row_data(row: BoardRow, labels: dict[str, str], history: str, zone) -> dict:
     return {
         "officer": row.officer_id,
         "attempt": row.attempt_id,
@@ -97,8 +98,8 @@ def _row_data(row: BoardRow, labels: dict[str, str]) -> dict:
         "unit": row.unit_name,
         "state": row.state,
         "state_label": labels[row.state],
-        "started": _time(row.started_at, "%H:%M"),
-        "last_save": _time(row.last_save),
+        "started": _time(row.started_at, "%H:%M", zone),
+        "last_save": _time(row.last_save, zone=zone),
         "answered": row.answered,
         "left": _clock(row.remaining_seconds),
         "focus": row.focus_losses,
@@ -106,18 +107,20 @@ def _row_data(row: BoardRow, labels: dict[str, str]) -> dict:
         "paused": row.paused,
         "accommodation": row.accommodation,
         "no_contact": row.no_contact,
-        "history": reverse("exams:attempt_history", args=[row.attempt_id]) if row.attempt_id else "",
+        "history": history.replace(HISTORY_SENTINEL, str(row.attempt_id)) if row.attempt_id else "",
     }
 
 
 def _board_data(board: Board) -> dict:
     labels = {code: str(label) for code, label in STATE_LABELS.items()}
+    history = reverse("exams:attempt_history", args=[HISTORY_SENTINEL])  # once, not once a row
+    zone = timezone.get_current_timezone()
     return {
         "generated_at": _time(board.generated_at),
         "total": board.total,
         "counts": board.counts,
         "state": board.state,
-        "rows": [_row_data(row, labels) for row in board.rows],
+        "rows": [_row_data(row, labels, history, zone) for row in board.rows],
     }
 
 

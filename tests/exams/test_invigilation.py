@@ -157,8 +157,9 @@ def _many_examinees(exam, attempt, count: int, unit) -> None:
 
 
 def test_board_reads_a_fixed_number_of_queries_whatever_the_examinees(
-    exam, officer, squad, django_assert_max_num_queries
+    exam, officer, squad, django_assert_max_num_queries, settings
 ):
+    settings.EXAMS_BOARD_EXAMINEES_CACHE_SECONDS = 0  # the examinee list read every time: the worst case
     attempt = attempt_start(exam=exam, officer=officer)
     with CaptureQueriesContext(connection) as few:
         invigilation_board(exam)
@@ -357,3 +358,18 @@ def test_officer_cannot_see_attempt_history_or_approvals(client, exam, officer, 
     assert client.get(reverse("exams:reopen_requests")).status_code == 403
     request = AttemptReopenRequest.objects.get()
     assert client.post(reverse("exams:reopen_decide", args=[request.pk]), {"decision": "approve"}).status_code == 403
+
+
+def test_board_keeps_the_examinee_list_for_a_few_seconds(exam, officer, squad, settings):
+    settings.EXAMS_BOARD_EXAMINEES_CACHE_SECONDS = 15
+    with CaptureQueriesContext(connection) as first:
+        invigilation_board(exam)
+    with CaptureQueriesContext(connection) as second:
+        board = invigilation_board(exam)
+    assert len(second.captured_queries) < len(first.captured_queries)
+    assert board.total == 3
+    # A new examinee with an attempt shows at once (attempts are read live).
+    newcomer = UserFactory(police_number="700999", name="新考生", unit=squad)
+    ExamInvitation.objects.create(exam=exam, officer=newcomer)
+    attempt_start(exam=exam, officer=newcomer)
+    assert "700999" in _rows(invigilation_board(exam))
