@@ -12,6 +12,10 @@ follows ``exams.services.delivery``'s rules:
   reads the new deadline on its next status poll (every ``EXAMS_STATUS_POLL_SECONDS``).
 - **Force hand-in racing the examinee's own hand-in**: both go through ``delivery._submit``'s
   conditional UPDATE; exactly one records the transition.
+- **The board's form sent twice** (a double click, a retry): time is added as a compare-and-set
+  on the deadline the board showed (``seen_deadlines``), so the second UPDATE matches no row; a
+  room message already sent after the last one the page knew is returned, not sent again (the exam
+  row lock orders two such sends); hand-in, absence, pause and resume are idempotent by state.
 - **Focus events counted twice** (two tabs, retries): the count is ``F('focus_losses') + 1`` on
   the attempt in progress; events for a finished attempt are ignored. Automatic hand-in after M
   losses is decided on the count this very UPDATE produced.

@@ -58,6 +58,7 @@ from exams.views.invigilation_forms import (
 )
 from people.decorators import role_required, training_staff_required
 from people.models import Role, Unit
+from people.selectors import unit_full_paths
 
 APPROVERS = (Role.LEGAL_LEADER, Role.ADMIN)
 POLL_SECONDS = 5
@@ -135,6 +136,7 @@ def board_page(request: HttpRequest, pk: int) -> HttpResponse:
     state, unit = _filters(request)
     board = invigilation_board(exam, state=state, unit=unit)
     data = _board_data(board)
+    labels = unit_full_paths()
     room_messages = list(ExamRoomMessage.objects.filter(exam=exam).select_related("sent_by").order_by("-pk")[:5])
     return render(
         request,
@@ -145,7 +147,10 @@ def board_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": data["rows"],
             "generated_at": data["generated_at"],
             "states": [(code, STATE_LABELS[code], board.counts[code]) for code in BOARD_STATES],
-            "units": Unit.objects.filter(is_active=True).order_by("path"),
+            "units": [
+                (pk, labels.get(pk, ""))
+                for pk in Unit.objects.filter(is_active=True).order_by("path").values_list("pk", flat=True)
+            ],
             "unit": unit,
             "add_time_form": AddTimeForm(initial={"minutes": 5}),
             "message_form": MessageForm(initial={"after": room_messages[0].pk if room_messages else 0}),
