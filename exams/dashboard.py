@@ -73,3 +73,36 @@ def grading_dashboard_section(user) -> DashboardSection | None:
             for row in rows[:DASHBOARD_LIMIT]
         ),
     )
+
+
+def reopen_dashboard_section(user) -> DashboardSection | None:
+    """我的待办 › 重新开放答卷: for legal leaders (and administrators), requests to re-open a
+    handed-in paper waiting for their decision, oldest first."""
+    from exams.selectors.attempt_history import pending_reopen_requests
+    from people.models import Role
+    from people.selectors import has_role
+
+    if not has_role(user, Role.LEGAL_LEADER, Role.ADMIN):
+        return None
+    pending = pending_reopen_requests()
+    if not pending:
+        return None
+    url = reverse("exams:reopen_requests")
+    return DashboardSection(
+        key="exams.reopen",
+        title=_("Papers to re-open"),
+        order=45,
+        total=len(pending),
+        more_url=url,
+        more_label=_("Re-opening requests"),
+        items=tuple(
+            DashboardItem(
+                title=f"{request.attempt.officer.name} · {request.attempt.exam.title}",
+                url=url,
+                detail=request.reason,
+                status=_("Waiting for approval"),
+                urgent=True,
+            )
+            for request in pending[:DASHBOARD_LIMIT]
+        ),
+    )

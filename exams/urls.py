@@ -6,6 +6,7 @@ from exams.views import (
     bank,
     exam_admin,
     grading,
+    invigilation,
     notebook,
     paper_sitting,
     papers,
@@ -27,4 +28,5 @@ urlpatterns = [
     *notebook.urlpatterns,
     *sampling.urlpatterns,
     *paper_sitting.urlpatterns,
+    *invigilation.urlpatterns,
 ]

@@ -12,6 +12,10 @@ follows ``exams.services.delivery``'s rules:
   reads the new deadline on its next status poll (every ``EXAMS_STATUS_POLL_SECONDS``).
 - **Force hand-in racing the examinee's own hand-in**: both go through ``delivery._submit``'s
   conditional UPDATE; exactly one records the transition.
+- **The board's form sent twice** (a double click, a retry): time is added as a compare-and-set
+  on the deadline the board showed (``seen_deadlines``), so the second UPDATE matches no row; a
+  room message already sent after the last one the page knew is returned, not sent again (the exam
+  row lock orders two such sends); hand-in, absence, pause and resume are idempotent by state.
 - **Focus events counted twice** (two tabs, retries): the count is ``F('focus_losses') + 1`` on
   the attempt in progress; events for a finished attempt are ignored. Automatic hand-in after M
   losses is decided on the count this very UPDATE produced.
@@ -26,7 +30,7 @@ follows ``exams.services.delivery``'s rules:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -224,9 +228,21 @@ def _in_progress(exam: Exam, attempt_ids: Iterable[int]):
 
 
 def attempts_add_time(
-    *, actor, exam: Exam, attempt_ids: Iterable[int], minutes: int, reason: str, now: datetime.datetime | None = None
+    *,
+    actor,
+    exam: Exam,
+    attempt_ids: Iterable[int],
+    minutes: int,
+    reason: str,
+    seen_deadlines: Mapping[int, datetime.datetime] | None = None,
+    now: datetime.datetime | None = None,
 ) -> int:
-    """Add ``minutes`` to each attempt still in progress; returns how many got them."""
+    """Add ``minutes`` to each attempt still in progress; returns how many got them.
+
+    ``seen_deadlines`` (attempt id → the deadline the invigilator's board showed) makes each
+    addition a compare-and-set: an attempt whose deadline has moved since (the same form sent
+    twice, a colleague adding time meanwhile) is left alone, so a double submit adds nothing twice.
+    """
     now = now or timezone.now()
     reason = _reason(reason)
     if not 1 <= minutes <= MAX_MINUTES:
@@ -235,7 +251,12 @@ def attempts_add_time(
     changed = 0
     with transaction.atomic():
         for attempt_id in _in_progress(exam, attempt_ids).values_list("pk", flat=True):
-            if Attempt.objects.filter(pk=attempt_id, state=AttemptState.IN_PROGRESS).update(
+            current = Attempt.objects.filter(pk=attempt_id, state=AttemptState.IN_PROGRESS)
+            if seen_deadlines is not None:
+                if attempt_id not in seen_deadlines:
+                    continue
+                current = current.filter(deadline=seen_deadlines[attempt_id])
+            if current.update(
                 time_added_seconds=F("time_added_seconds") + seconds,
                 deadline=F("deadline") + datetime.timedelta(seconds=seconds),
             ):
@@ -332,13 +353,25 @@ def exam_absence_clear(*, actor, exam: Exam, officer: User) -> None:
         audit_log(actor=actor, action="exams.absence.cleared", target=exam, data={"officer": officer.pk})
 
 
-def exam_room_message_send(*, actor, exam: Exam, text: str, now: datetime.datetime | None = None) -> ExamRoomMessage:
-    """A message every examinee sees on their paper at their next status poll."""
-    text = (text or "").strip()
+def exam_room_message_send(
+    *, actor, exam: Exam, text: str, after: int | None = None, now: datetime.datetime | None = None
+) -> ExamRoomMessage:
+    """A message every examinee sees on their paper at their next status poll.
+
+    ``after`` is the last message the sender's page knew of: the same text already sent after it
+    (the form sent twice) is not sent again; that message is returned instead. The exam row lock
+    orders two such sends."""
+    text = (text or "").strip()[:500]
     if not text:
         raise ExamDayError("empty_message")
-    message = ExamRoomMessage.objects.create(exam=exam, text=text[:500], sent_by=actor, sent_at=now or timezone.now())
-    audit_log(actor=actor, action="exams.room_message.sent", target=exam, data={"message": message.pk})
+    with transaction.atomic():
+        Exam.objects.select_for_update().filter(pk=exam.pk).values_list("pk", flat=True).first()
+        if after is not None:
+            sent = ExamRoomMessage.objects.filter(exam=exam, pk__gt=after, text=text).first()
+            if sent is not None:
+                return sent
+        message = ExamRoomMessage.objects.create(exam=exam, text=text, sent_by=actor, sent_at=now or timezone.now())
+        audit_log(actor=actor, action="exams.room_message.sent", target=exam, data={"message": message.pk})
     return message
 
 

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,6 +62,7 @@ def exam_list(request):
             "kind": kind,
             "statuses": ExamStatus.choices,
             "kinds": ExamKind.choices,
+            "now": timezone.now(),
         },
     )
 

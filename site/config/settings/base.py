@@ -285,6 +285,7 @@ PORTAL_DASHBOARD_SECTIONS = [
     "courses.navigation.discussion_dashboard_section",
     "exams.dashboard.exams_dashboard_section",
     "exams.dashboard.grading_dashboard_section",
+    "exams.dashboard.reopen_dashboard_section",
     "certification.dashboard.pathway_dashboard_section",
     "certification.dashboard.signoff_dashboard_section",
 ]
