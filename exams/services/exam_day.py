@@ -60,6 +60,7 @@ from exams.services.delivery import _submit
 from people.models import User
 from people.models.roles import Role
 from people.selectors.scope import has_role
+from portal.errors import CodedError
 from portal.services import audit_log
 
 __all__ = [
@@ -104,15 +105,10 @@ ERRORS = {
 MAX_MINUTES = 600
 
 
-class ExamDayError(Exception):
-    def __init__(self, code: str, **params):
-        self.code = code
-        self.params = params
-        super().__init__(self.message)
+class ExamDayError(CodedError):
+    """An invigilator's or trainer's exam-day request cannot be carried out; ``message`` says why."""
 
-    @property
-    def message(self) -> str:
-        return str(ERRORS[self.code]) % self.params if self.params else str(ERRORS[self.code])
+    errors = ERRORS
 
 
 def _reason(reason: str) -> str:

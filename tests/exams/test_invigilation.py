@@ -247,7 +247,7 @@ def test_add_time_refuses_bad_input_in_chinese(staff, exam, officer):
     response = staff.post(url, {"pick": ["garbage"], "minutes": "5", "reason": "x"}, follow=True)
     assert "请刷新" in response.content.decode() or "重新加载" in response.content.decode()
     response = staff.post(url, {"pick": [_pick(attempt)], "minutes": "0", "reason": "x"}, follow=True)
-    assert "1 到 600 分钟" in response.content.decode()
+    assert "1 至 600 分钟" in response.content.decode()
     response = staff.post(url, {"pick": [_pick(attempt)], "minutes": "5", "reason": ""}, follow=True)
     assert "原因" in response.content.decode()
     assert _reload(attempt).time_added_seconds == 0
@@ -304,12 +304,12 @@ def test_pause_and_resume_one_examinee_from_the_history_page(staff, exam, office
     staff.post(reverse("exams:attempt_pause", args=[attempt.pk]), {"reason": "电脑死机"})
     assert _reload(attempt).paused_at is not None
     response = staff.post(reverse("exams:attempt_pause", args=[attempt.pk]), {"reason": "电脑死机"}, follow=True)
-    assert "已经停止" in response.content.decode()
+    assert "计时已暂停" in response.content.decode()
     staff.post(reverse("exams:attempt_resume", args=[attempt.pk]), {"reason": ""})
     assert _reload(attempt).paused_at is None
 
     page = staff.get(reverse("exams:attempt_history", args=[attempt.pk])).content.decode()
-    assert "电脑死机" in page and "计时已暂停" in page and "陈静" in page
+    assert "电脑死机" in page and "暂停计时" in page and "陈静" in page
 
 
 def test_reopen_request_approved_by_a_legal_leader_reopens_with_answers(
