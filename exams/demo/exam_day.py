@@ -68,7 +68,7 @@ def build(ctx: DemoContext) -> None:
         pass_mark=_pass_mark(blueprint),
         kind=ExamKind.FORMAL,
         tier=Tier.BASIC,
-        description=RULES_TEXT + "\n4. 开考前由监考人员公布考场口令；请在考场电脑上作答，切屏将被记录。",
+        description=RULES_TEXT + "\n4. 开考前由监考员公布考场口令；请在考场电脑上作答，切屏将被记录。",
         opens_at=opens,
         closes_at=now + datetime.timedelta(hours=4),
         duration_minutes=90,
