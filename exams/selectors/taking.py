@@ -27,6 +27,7 @@ from exams.models import (
     AttemptCounting,
     AttemptState,
     Exam,
+    ExamAbsence,
     ExamAccommodation,
     ExamExemption,
     ExamInvitation,
@@ -90,6 +91,7 @@ class ExamRow:
     attempts: list[Attempt]
     now: datetime.datetime
     terms: OfficerTerms | None = None  # the officer's own window and attempts; the exam's when None
+    absent: bool = False  # marked absent by the invigilator (the start page says so before trying)
 
     def __post_init__(self):
         if self.terms is None:
@@ -224,7 +226,13 @@ def exam_rows_for_officer(officer, *, now: datetime.datetime | None = None) -> l
 def exam_row(exam: Exam, officer, *, now: datetime.datetime | None = None) -> ExamRow:
     """One exam's row for the officer (the start page)."""
     attempts = list(Attempt.objects.filter(exam=exam, officer=officer).order_by("number"))
-    return ExamRow(exam=exam, attempts=attempts, now=now or timezone.now(), terms=terms_for(exam, officer))
+    return ExamRow(
+        exam=exam,
+        attempts=attempts,
+        now=now or timezone.now(),
+        terms=terms_for(exam, officer),
+        absent=ExamAbsence.objects.filter(exam=exam, officer=officer).exists(),
+    )
 
 
 def my_exams(officer, *, now: datetime.datetime | None = None) -> MyExams:

@@ -71,6 +71,8 @@ def _refusal(row: ExamRow, eligibility, client_address: str | None = None) -> st
         return DeliveryError("network", address=client_address or "?").message
     if row.in_progress is not None:
         return ""
+    if row.absent:
+        return DeliveryError("absent").message
     if exam.status != ExamStatus.PUBLISHED:
         return DeliveryError("not_published").message
     if row.now < row.terms.opens_at:

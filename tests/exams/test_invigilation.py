@@ -373,3 +373,18 @@ def test_board_keeps_the_examinee_list_for_a_few_seconds(exam, officer, squad, s
     ExamInvitation.objects.create(exam=exam, officer=newcomer)
     attempt_start(exam=exam, officer=newcomer)
     assert "700999" in _rows(invigilation_board(exam))
+
+
+def test_an_officer_marked_absent_is_told_on_the_start_page_before_trying(staff, exam, officer):
+    staff.post(
+        reverse("exams:exam_board_absent", args=[exam.pk]),
+        {"pick": [Pick.value(officer.pk, None, None)], "reason": "未到场"},
+    )
+    assert ExamAbsence.objects.filter(exam=exam, officer=officer).exists()
+    examinee = Client()
+    examinee.force_login(officer)
+
+    page = examinee.get(reverse("exams:exam_start", args=[exam.pk])).content.decode()
+
+    assert "标记为缺考" in page
+    assert "take-start-button" not in page
