@@ -960,6 +960,12 @@ def report(stats: Stats, args: argparse.Namespace) -> None:
     if focus:
         print(f"  focus events: {focus.count}, p95 {focus.percentile(95):.1f} ms")
     if board:
+        settled = stats.steady("board JSON", after="take page")
+        if settled:
+            print(
+                f"  board JSON once every paper was open ({settled.count} polls): "
+                f"p50 {settled.percentile(50):.1f} ms, p95 {settled.percentile(95):.1f} ms"
+            )
         met = board.percentile(95) <= 300 and board.errors == 0
         print(
             f"  invigilation board JSON ({args.examinees} examinees, {board.count} polls): "
