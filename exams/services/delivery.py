@@ -37,6 +37,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -98,6 +99,9 @@ ERRORS = {
         "on it. Go to a computer in the exam room, or ask the invigilator."
     ),
     "room_password": _("The exam-room password is not correct. Ask the invigilator and type it again."),
+    "room_password_wait": _(
+        "The exam-room password was wrong too many times. Wait %(minutes)s minutes, or ask the invigilator."
+    ),
     "absent": _("The invigilator has marked you absent from this exam. If you are in the room, ask them to undo it."),
     "paused": _("The invigilator has stopped your clock. Wait until it restarts; your answers are kept."),
     "taken_over": _(
@@ -175,7 +179,7 @@ def attempt_start(
         return stale
     exam = Exam.objects.select_related("blueprint", "fixed_paper").get(pk=exam.pk)
     _check_can_start(exam, officer, now)
-    _check_room_password(exam, room_password)
+    _check_room_password(exam, officer, room_password)
     try:
         seed = new_seed() if seed is None else int(seed)
         return _start(exam=exam, officer=officer, now=now, drawn=_draw_ahead(exam, seed), seed=seed)
@@ -192,9 +196,24 @@ def _check_network(exam: Exam, client_address: str | None) -> None:
         raise DeliveryError("network", address=client_address or "?")
 
 
-def _check_room_password(exam: Exam, room_password: str | None) -> None:
-    if exam.room_password and not constant_time_compare((room_password or "").strip(), exam.room_password):
-        raise DeliveryError("room_password")
+# Wrong exam-room passwords an officer may type for one exam before waiting (a short password is
+# otherwise guessed by trying); each wrong one is audited.
+ROOM_PASSWORD_TRIES = 5
+ROOM_PASSWORD_WAIT_SECONDS = 300
+
+
+def _check_room_password(exam: Exam, officer, room_password: str | None) -> None:
+    if not exam.room_password:
+        return
+    key = f"exams:room-password:{exam.pk}:{officer.pk}"
+    if cache.get(key, 0) >= ROOM_PASSWORD_TRIES:
+        raise DeliveryError("room_password_wait", minutes=ROOM_PASSWORD_WAIT_SECONDS // 60)
+    if constant_time_compare((room_password or "").strip(), exam.room_password):
+        return
+    cache.add(key, 0, ROOM_PASSWORD_WAIT_SECONDS)
+    tries = cache.incr(key)
+    audit_log(actor=officer, action="exams.attempt.room_password_refused", target=exam, data={"tries": tries})
+    raise DeliveryError("room_password")
 
 
 def _check_can_start(exam: Exam, officer, now: datetime.datetime) -> OfficerTerms:

@@ -335,6 +335,21 @@ def test_a_wrong_room_password_is_refused_and_starts_nothing(officer_client, exa
     assert started["Location"] == reverse("exams:attempt_take", args=[attempt.pk])
 
 
+def test_after_five_wrong_room_passwords_even_the_right_one_waits_and_each_try_is_audited(
+    officer_client, exam, officer
+):
+    Exam.objects.filter(pk=exam.pk).update(room_password="8521")
+    url = reverse("exams:exam_start", args=[exam.pk])
+    for guess in ("0000", "1111", "2222", "3333", "4444"):
+        officer_client.post(url, {"room_password": guess})
+
+    waited = officer_client.post(url, {"room_password": "8521"}, follow=True)
+
+    assert "Wait 5 minutes" in waited.content.decode()
+    assert not Attempt.objects.exists()
+    assert AuditEntry.objects.filter(action="exams.attempt.room_password_refused", actor=officer).count() == 5
+
+
 def test_outside_the_allowed_networks_the_start_page_refuses_before_trying(officer_client, exam):
     Exam.objects.filter(pk=exam.pk).update(allowed_networks="10.0.0.0/8")
     url = reverse("exams:exam_start", args=[exam.pk])

@@ -96,6 +96,7 @@ VERBS: dict[str, Any] = {
     "reopen_refused": pgettext_lazy("audit verb", "refused re-opening"),
     "device_takeover": pgettext_lazy("audit verb", "moved to another device in"),
     "paper_entered": pgettext_lazy("audit verb", "entered a paper sitting of"),
+    "room_password_refused": pgettext_lazy("audit verb", "typed a wrong exam-room password for"),
 }
 
 # Labels for data keys that are not fields of the target's model.
@@ -123,6 +124,7 @@ DATA_LABELS: dict[str, Any] = {
     "attempt": pgettext_lazy("audit detail", "attempt"),
     "cause": pgettext_lazy("audit detail", "cause"),
     "minutes": pgettext_lazy("audit detail", "minutes"),
+    "tries": pgettext_lazy("audit detail", "tries"),
     "seconds": pgettext_lazy("audit detail", "seconds"),
     "attempts": pgettext_lazy("audit detail", "papers"),
     "officers": gettext_lazy("Officers"),
