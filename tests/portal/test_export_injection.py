@@ -197,6 +197,12 @@ def _analysis_args() -> list:
     return [attempt.exam_id]
 
 
+def _paper_sitting_args() -> list:
+    from exams.models import Attempt, AttemptMode
+
+    return [Attempt.objects.filter(mode=AttemptMode.PAPER).order_by("pk").first().exam_id]
+
+
 def _points_officer_args() -> list:
     from certification.models import PointEntry
 
@@ -365,6 +371,11 @@ EXPORTS = [
         "exam item analysis",
         _get(_url("exams:exam_analysis_xlsx", args=_analysis_args)),
         ("exams/services/analysis.py:exam_analysis_export",),
+    ),
+    Export(
+        "paper sitting template (examinees by name)",
+        _get(_url("exams:paper_template", args=_paper_sitting_args)),
+        ("exams/selectors/paper_sitting.py:paper_template_xlsx",),
     ),
     Export(
         "random-test coverage",
