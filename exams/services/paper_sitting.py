@@ -165,7 +165,7 @@ def paper_variants_draw(*, exam: Exam, count: int, actor) -> list[Paper]:
         raise PaperEntryError("variant_count", max=MAX_VARIANTS)
     with transaction.atomic():
         # Two trainers drawing at once must not both take letter B.
-        exam = Exam.objects.select_for_update().select_related("blueprint").get(pk=exam.pk)
+        exam = Exam.objects.select_for_update(of=("self",)).select_related("blueprint").get(pk=exam.pk)
         existing = paper_variants(exam)
         if len(existing) + count > MAX_VARIANTS:
             raise PaperEntryError("too_many_variants", max=MAX_VARIANTS)

@@ -39,16 +39,15 @@ def _branch_ctx() -> DemoContext:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo branch and the exams demo, built once for this module (it takes seconds)."""
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        ctx = _branch_ctx()
-        build_exams(ctx)
-        yield ctx
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    # Rolled back however the build ends: a build that fails must not leave the connection inside
+    # a broken transaction for every test after this module.
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            ctx = _branch_ctx()
+            build_exams(ctx)
+            yield ctx
+        finally:
+            transaction.set_rollback(True)
 
 
 def test_an_open_formal_exam_waits_for_officer001(demo):
