@@ -107,7 +107,7 @@ def _examinees(exam: Exam) -> dict[int, dict]:
     rule is the board's most expensive read and changes rarely, while attempts, exemptions and
     absences (read live) change by the second. Keyed by the exam's creation time as well as its
     key, so a key reused by another database (tests) never meets an old list."""
-    seconds = getattr(settings, "EXAMS_BOARD_EXAMINEES_CACHE_SECONDS", 15)
+    seconds = settings.EXAMS_BOARD_EXAMINEES_CACHE_SECONDS
     key = f"exams:board:examinees:{exam.pk}:{exam.created_at.timestamp()}"
     officers = cache.get(key) if seconds else None
     if officers is None:

@@ -320,6 +320,8 @@ EXAMS_ELIGIBILITY_CHECKS = ["certification.eligibility.lead_test_retake_wait"]
 # long without a save or a poll the invigilation board shows "no contact".
 EXAMS_STATUS_POLL_SECONDS = env_int("EXAMS_STATUS_POLL_SECONDS", 10, minimum=1)
 EXAMS_NO_CONTACT_SECONDS = env_int("EXAMS_NO_CONTACT_SECONDS", 60, minimum=10)
+# How long the invigilation board keeps an exam's examinee list (attempts are read on every poll).
+EXAMS_BOARD_EXAMINEES_CACHE_SECONDS = env_int("EXAMS_BOARD_EXAMINEES_CACHE_SECONDS", 15, minimum=0)
 # Called when an exam attempt's result is final or changes (``exams.hooks``): ``hook(*, attempt)``.
 EXAMS_RESULT_HOOKS: list[str] = [
     "certification.services.qualifications.qualification_from_attempt",
