@@ -523,6 +523,8 @@ HEARTBEAT_EVERY = datetime.timedelta(seconds=20)
 def attempt_heartbeat(*, attempt: Attempt, now: datetime.datetime | None = None) -> None:
     """Record that the examinee's page is alive (one conditional UPDATE, mostly a no-op)."""
     now = now or timezone.now()
+    if attempt.last_seen_at is not None and attempt.last_seen_at >= now - HEARTBEAT_EVERY:
+        return  # written recently (as loaded with the attempt): no statement at all on most polls
     Attempt.objects.filter(pk=attempt.pk, state=AttemptState.IN_PROGRESS).filter(
         Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - HEARTBEAT_EVERY)
     ).update(last_seen_at=now)
@@ -533,6 +535,8 @@ def attempt_device_claim(*, attempt: Attempt, device: str, confirm: bool, now: d
     exam allows one device at a time, another device holds the paper and the examinee has not
     confirmed the takeover. A takeover is recorded and counted."""
     now = now or timezone.now()
+    if device and attempt.device == device:
+        return True  # the device that holds it (as loaded): no write transaction on a paper render
     with transaction.atomic():
         current = Attempt.objects.select_for_update().filter(pk=attempt.pk).values_list("device", "state").get()
         held_by, state = current
