@@ -13,6 +13,7 @@ needs the hidden state completed by hand).
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -159,10 +160,11 @@ def test_a_submitted_paper_reopened_after_the_legal_leaders_approval_is_continue
     resume = again.locator(f"#exams-open-section li[data-exam='{exam.pk}'] a.take-row-action")
     expect(resume).to_have_text("继续")
     resume.click()
-    if again.locator("#take-takeover-confirm").count():
-        again.click("#take-takeover-confirm")  # a new computer: it takes the paper over
+    again.click("#take-takeover-confirm")  # a new computer: it takes the paper over from the first
     expect(again.locator("#take-form")).to_be_visible()
     expect(again.locator(f"#item-{item.pk} input[type=radio]").first).to_be_checked()
+    # The timer is set by the page's script once it runs: wait for it before reading.
+    expect(again.locator("#take-timer")).to_have_attribute("data-seconds", re.compile(r"^[1-9][0-9]*$"))
     assert 18 * 60 <= _seconds(again) <= 20 * 60
 
 
