@@ -7,14 +7,17 @@ Races, and what settles each of them
   runs every transaction ``BEGIN IMMEDIATE``, which serialises writers anyway). The second start
   finds the first one's attempt in progress and resumes it. The partial unique constraint
   "one attempt in progress per officer and exam" backs this up.
-- **Hundreds of starts in one minute**: the paper is drawn (read-only) BEFORE the write
-  transaction, which then only stores it — on SQLite the single write lock is held for the
-  inserts, not for the draw. A start that loses the race throws its drawn paper away unstored.
+- **Hundreds of starts in one minute**: the worker draws the papers ahead
+  (``exams.services.papers_ahead``), and a start only takes one inside its transaction. When none
+  is left, the paper is drawn (read-only) BEFORE the write transaction, which then only stores
+  it — on SQLite the single write lock is held for the inserts, not for the draw. A start that
+  loses the race throws its drawn paper away unstored.
   Exams whose blueprint caps the overlap between papers draw inside the transaction instead, since
   the cap must see every earlier paper of the exam.
-- **Out-of-order saves**: a save is ONE conditional ``UPDATE … WHERE client_seq < %s``; when it
-  changes no row, an ``INSERT`` is tried, and the unique (attempt, paper item) constraint rejects
-  it if a row exists — then the stored save was newer and this one is ignored.
+- **Out-of-order saves**: a save is ONE statement, ``INSERT … SELECT`` from the paper's items
+  ``ON CONFLICT (attempt, paper item) DO UPDATE … WHERE client_seq < excluded.client_seq``: it
+  inserts the first answer, replaces an older one, and changes nothing when the stored save is
+  newer (then this one is ignored) or when the item is not on the paper.
 - **A save racing the submission**: a save locks the attempt row and checks its state in the same
   transaction, so the submission (an UPDATE of that row) waits until the save is committed and then
   grades the answers including it; a save arriving after it sees the attempt submitted.
@@ -38,7 +41,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +56,7 @@ from exams.models import (
     ExamAbsence,
     ExamStatus,
     MultipleChoiceScoring,
+    Paper,
     PaperItem,
     QuestionType,
 )
@@ -63,6 +67,7 @@ from exams.selectors.exam_day import OfficerTerms, address_allowed, attempt_dead
 from exams.selectors.papers import blueprint_plan
 from exams.services.grading import attempt_grade
 from exams.services.papers import new_seed, paper_draw, paper_preview, paper_store
+from exams.services.papers_ahead import ahead_context, draws_ahead, paper_take_ahead
 from people.models import User
 from portal.errors import CodedError
 from portal.services import audit_log
@@ -178,11 +183,14 @@ def attempt_start(
     if stale is not None:
         return stale
     exam = Exam.objects.select_related("blueprint", "fixed_paper").get(pk=exam.pk)
-    _check_can_start(exam, officer, now)
+    terms = _check_can_start(exam, officer, now)
     _check_room_password(exam, officer, room_password)
     try:
+        # A paper drawn ahead is taken inside the transaction; a given seed (demo data) draws its own.
+        take_ahead = seed is None and draws_ahead(exam) and Paper.objects.filter(context=ahead_context(exam)).exists()
         seed = new_seed() if seed is None else int(seed)
-        return _start(exam=exam, officer=officer, now=now, drawn=_draw_ahead(exam, seed), seed=seed)
+        drawn = None if take_ahead else _draw_ahead(exam, seed)
+        return _start(exam=exam, officer=officer, now=now, terms=terms, drawn=drawn, seed=seed, take_ahead=take_ahead)
     except IntegrityError:
         # A concurrent start won despite the lock (should not happen): resume its attempt.
         existing = Attempt.objects.filter(exam=exam, officer=officer, state=AttemptState.IN_PROGRESS).first()
@@ -240,26 +248,38 @@ def _draw_ahead(exam: Exam, seed: int):
     return paper_preview(plan=blueprint_plan(exam.blueprint), seed=seed)
 
 
-def _start(*, exam: Exam, officer, now: datetime.datetime, drawn, seed: int) -> Attempt:
+def _start(
+    *, exam: Exam, officer, now: datetime.datetime, terms: OfficerTerms, drawn, seed: int, take_ahead: bool = False
+) -> Attempt:
+    """Store the new attempt. Eligibility (roster, exemption, qualifications) was checked just
+    before, once; inside the write transaction only what an invigilator or a trainer may have
+    changed in between is read again: the exam's status, an absence, the attempts used."""
     with transaction.atomic():
         # Serialises this officer's concurrent starts (see the module docstring).
         User.objects.select_for_update().filter(pk=officer.pk).values_list("pk").get()
         current = Attempt.objects.filter(exam=exam, officer=officer, state=AttemptState.IN_PROGRESS).first()
         if current is not None:
             return current
-        exam = Exam.objects.select_related("blueprint", "fixed_paper").get(pk=exam.pk)
-        terms = _check_can_start(exam, officer, now)
+        if Exam.objects.filter(pk=exam.pk).values_list("status", flat=True).get() != ExamStatus.PUBLISHED:
+            raise DeliveryError("not_published")
+        if ExamAbsence.objects.filter(exam=exam, officer=officer).exists():
+            raise DeliveryError("absent")
         used = Attempt.objects.filter(exam=exam, officer=officer).exclude(state=AttemptState.NOT_STARTED).count()
         if used >= terms.attempts_allowed:
             raise DeliveryError("no_attempts_left", allowed=terms.attempts_allowed)
 
         context = f"exam:{exam.pk}"
-        if exam.fixed_paper_id is not None:
-            paper = exam.fixed_paper
-        elif drawn is not None:
+        paper = exam.fixed_paper if exam.fixed_paper_id is not None else None
+        if paper is None and drawn is not None:
             paper = paper_store(drawn, blueprint=exam.blueprint, context=context, actor=officer)
-        else:
-            earlier = list(Attempt.objects.filter(exam=exam, paper__isnull=False).values_list("paper_id", flat=True))
+        if paper is None and take_ahead:
+            paper = paper_take_ahead(exam)
+        if paper is None:
+            earlier = None
+            if exam.blueprint.max_overlap_percent is not None:
+                earlier = list(
+                    Attempt.objects.filter(exam=exam, paper__isnull=False).values_list("paper_id", flat=True)
+                )
             paper = paper_draw(
                 blueprint=exam.blueprint, seed=seed, exclude_overlap_with=earlier, context=context, actor=officer
             )
@@ -333,33 +353,46 @@ def answer_save(
             raise DeliveryError("paused")
         if now > deadline + _grace(exam):
             expired_deadline = deadline
+        elif _answer_upsert(attempt.pk, paper_id, item_id, response, client_seq, now):
+            return SaveResult(saved=True, client_seq=client_seq, saved_at=now)
         else:
-            if not PaperItem.objects.filter(pk=item_id, paper_id=paper_id).exists():
+            stored = (
+                Answer.objects.filter(attempt_id=attempt.pk, paper_item_id=item_id)
+                .values_list("client_seq", "saved_at")
+                .first()
+            )
+            if stored is None:  # nothing inserted and nothing stored: not an item of this paper
                 raise DeliveryError("unknown_item")
-            updated = Answer.objects.filter(
-                attempt_id=attempt.pk, paper_item_id=item_id, client_seq__lt=client_seq
-            ).update(response=response, client_seq=client_seq, saved_at=now)
-            if updated:
-                return SaveResult(saved=True, client_seq=client_seq, saved_at=now)
-            try:
-                with transaction.atomic():
-                    Answer.objects.create(
-                        attempt_id=attempt.pk,
-                        paper_item_id=item_id,
-                        response=response,
-                        client_seq=client_seq,
-                        saved_at=now,
-                    )
-                return SaveResult(saved=True, client_seq=client_seq, saved_at=now)
-            except IntegrityError:
-                stored_seq, saved_at = (
-                    Answer.objects.filter(attempt_id=attempt.pk, paper_item_id=item_id)
-                    .values_list("client_seq", "saved_at")
-                    .get()
-                )
-                return SaveResult(saved=False, client_seq=stored_seq, saved_at=saved_at)
+            return SaveResult(saved=False, client_seq=stored[0], saved_at=stored[1])
     attempt_submit(attempt=attempt, actor=None, now=now, reason="deadline")
     raise DeliveryError("too_late", time=_local(expired_deadline))
+
+
+def _answer_upsert(attempt_id: int, paper_id: int, item_id: int, response, client_seq: int, now) -> bool:
+    """Store the answer in ONE statement; True when it was stored. The row is inserted only for an
+    item of the attempt's paper (the ``SELECT`` from the paper's items), and an existing answer is
+    replaced only by a later save (``WHERE client_seq < excluded.client_seq``): False means either
+    a newer save is stored or the item is not on the paper. PostgreSQL and SQLite (3.24+) alike."""
+    quote = connection.ops.quote_name
+    answer, item = Answer._meta, PaperItem._meta
+    sql = (
+        f"INSERT INTO {quote(answer.db_table)} (attempt_id, paper_item_id, response, client_seq, saved_at, comment) "
+        f"SELECT %s, id, %s, %s, %s, '' FROM {quote(item.db_table)} WHERE id = %s AND paper_id = %s "
+        "ON CONFLICT (attempt_id, paper_item_id) DO UPDATE SET response = excluded.response, "
+        f"client_seq = excluded.client_seq, saved_at = excluded.saved_at "
+        f"WHERE {quote(answer.db_table)}.client_seq < excluded.client_seq"
+    )
+    params = [
+        attempt_id,
+        answer.get_field("response").get_db_prep_save(response, connection),
+        client_seq,
+        answer.get_field("saved_at").get_db_prep_save(now, connection),
+        item_id,
+        paper_id,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
 
 
 # --- submit and grade ---------------------------------------------------------------------------

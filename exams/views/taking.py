@@ -239,7 +239,7 @@ def _closed_response(attempt, message: str) -> JsonResponse:
 def attempt_save(request, pk: int):
     """Autosave of one answer: ``{"item", "response", "seq"}`` → 200 / 400 / 409 (see the contract
     in the module docstring of ``exams.services.delivery`` and the helpers' preamble)."""
-    attempt = get_attempt_for_user(request.user, pk)
+    attempt = get_attempt_for_user(request.user, pk, with_paper=False)
     try:
         data = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -288,7 +288,7 @@ def attempt_status(request, pk: int):
     """The paper's poll (every ``EXAMS_STATUS_POLL_SECONDS``): time left (which follows time added,
     accommodations and a stopped clock), room messages after ``?after=<id>``, whether this device
     still holds the paper. Counts as contact for the invigilation board."""
-    attempt = get_attempt_for_user(request.user, pk)
+    attempt = get_attempt_for_user(request.user, pk, with_paper=False)
     in_progress = attempt.state == AttemptState.IN_PROGRESS
     if in_progress:
         attempt_heartbeat(attempt=attempt)
@@ -317,7 +317,7 @@ def attempt_status(request, pk: int):
 @require_POST
 def attempt_event(request, pk: int):
     """The paper reports a focus loss: ``{"kind": "focus_lost" | "tab_hidden" | "fullscreen_exit"}``."""
-    attempt = get_attempt_for_user(request.user, pk)
+    attempt = get_attempt_for_user(request.user, pk, with_paper=False)
     try:
         data = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
