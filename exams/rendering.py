@@ -1,7 +1,8 @@
 """How a question version is shown to an examinee, and how a posted answer is read back.
 
-``exams/templates/exams/includes/question.html`` renders the view built here; the trainer preview
-and exam delivery both use it, so what a trainer previews is what an examinee gets. Form field
+``question_html`` renders the view built here (``exams/templates/exams/includes/question.html``
+calls it); the trainer preview and exam delivery both use it, so what a trainer previews is what an
+examinee gets. Form field
 names, given the ``name`` prefix:
 
     single, true/false   <name>            one value: the option key ("B") / "true" or "false"
@@ -22,9 +23,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.utils.html import format_html, linebreaks
+from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 from exams.models import QuestionType
 from exams.models.questions import OPTION_KEYS
@@ -219,3 +220,125 @@ def response_from_data(data: Mapping, *, question_type: str, name: str, blanks: 
     if question_type == QuestionType.SINGLE:
         return str(value).strip().upper()
     return str(value)
+
+
+# --- markup -------------------------------------------------------------------------------------
+# The question's HTML, built here rather than by a template: an exam paper shows 30–100 questions
+# and the template language cost ~0.5 ms a question, the largest part of opening a paper during an
+# exam's start burst (docs/PERFORMANCE.md). ``exams/includes/question.html`` calls this, so every
+# page shows a question with the same markup.
+
+
+def _attrs(*flags: tuple[bool, str]) -> str:
+    return "".join(text for on, text in flags if on)
+
+
+def _option_html(view: QuestionView, option: OptionView) -> str:
+    field_id = f"{view.name}-{option.key}"
+    label = (
+        ""
+        if view.type == QuestionType.TRUE_FALSE
+        else format_html('<span class="q-option-label">{}.</span>', option.label)
+    )
+    mark = (
+        format_html('<span class="tag tag-success q-key-mark">{}</span>', gettext("Correct")) if option.correct else ""
+    )
+    return format_html(
+        '<label class="q-option{}{}" for="{}"><input type="{}" name="{}" id="{}" value="{}"{}> {}'
+        '<span class="q-option-text rich-text">{}</span>{}</label>',
+        " is-chosen" if option.checked else "",
+        " is-correct" if option.correct else "",
+        field_id,
+        view.input_type,
+        view.name,
+        field_id,
+        option.key,
+        mark_safe(_attrs((option.checked, " checked"), (view.readonly, " disabled"))),  # noqa: S308 - constants
+        label,
+        option.html,
+        mark,
+    )
+
+
+def _blank_html(view: QuestionView, blank: BlankView) -> str:
+    accepted = ""
+    if blank.accepted is not None:
+        values = format_html_join(" | ", '<span class="q-accepted">{}</span>', ((value,) for value in blank.accepted))
+        accepted = format_html('<div class="q-key small">{}: {}</div>', gettext("Accepted answers"), values)
+    return format_html(
+        '<li class="q-blank"><label for="{}">{}</label>'
+        '<input type="text" name="{}" id="{}" value="{}" autocomplete="off" maxlength="200"{}>{}</li>',
+        blank.field_name,
+        gettext("Blank %(number)s") % {"number": blank.number},
+        blank.field_name,
+        blank.field_name,
+        blank.value,
+        mark_safe(" readonly" if view.readonly else ""),  # noqa: S308 - constant
+        accepted,
+    )
+
+
+def _answer_key_html(view: QuestionView) -> str:
+    parts = []
+    if view.key_label:
+        parts.append(format_html("<p><strong>{}:</strong> {}</p>", gettext("Answer"), view.key_label))
+    for title, text in (
+        (gettext("Reference answer"), view.reference_answer),
+        (gettext("Grading rubric"), view.rubric),
+        (gettext("Explanation"), view.explanation),
+        (gettext("Legal basis"), view.legal_basis),
+    ):
+        if text:
+            parts.append(
+                format_html(
+                    '<div class="q-key-block"><strong>{}</strong><div class="rich-text">{}</div></div>', title, text
+                )
+            )
+    return format_html('<div class="q-answer-key">{}</div>', mark_safe("".join(parts)))  # noqa: S308 - built above
+
+
+def question_html(view: QuestionView, *, number=None, points=None) -> SafeString:
+    """The question as an examinee sees it (trainer preview, exam delivery, review): the markup of
+    ``view``, with its number on the paper and its points when given."""
+    head = [format_html('<span class="q-number">{}.</span>', number)] if number else []
+    head.append(format_html('<span class="q-type">{}</span>', view.type_label))
+    if points:
+        text = ngettext("%(counter)s point", "%(counter)s points", points) % {"counter": points}
+        head.append(format_html('<span class="q-points">{}</span>', text))
+    if view.is_choice:
+        legend = (
+            gettext("Choose all correct options")
+            if view.type == QuestionType.MULTIPLE
+            else gettext("Choose one option")
+        )
+        body = format_html(
+            '<fieldset class="q-options"><legend class="visually-hidden">{}</legend>{}</fieldset>',
+            legend,
+            mark_safe("".join(_option_html(view, option) for option in view.options)),  # noqa: S308 - format_html
+        )
+    elif view.type == QuestionType.FILL_BLANK:
+        body = format_html(
+            '<ol class="q-blanks">{}</ol>',
+            mark_safe("".join(_blank_html(view, blank) for blank in view.blanks)),  # noqa: S308 - format_html
+        )
+    else:
+        body = format_html(
+            '<div class="q-essay"><label for="{}" class="visually-hidden">{}</label>'
+            '<textarea name="{}" id="{}" rows="8" maxlength="10000"{}>{}</textarea></div>',
+            view.name,
+            gettext("Your answer"),
+            view.name,
+            view.name,
+            mark_safe(" readonly" if view.readonly else ""),  # noqa: S308 - constant
+            view.text,
+        )
+    return format_html(
+        '<div class="q q-{}{}{}"><div class="q-head">{}</div><div class="q-stem rich-text">{}</div>{}{}</div>',
+        view.type,
+        " q-with-key" if view.show_key else "",
+        " q-readonly" if view.readonly else "",
+        mark_safe(" ".join(head)),  # noqa: S308 - format_html
+        view.stem,
+        body,
+        _answer_key_html(view) if view.show_key else "",
+    )

@@ -1,4 +1,4 @@
-"""``{% load exams_questions %}``: the question renderer's view, for exams/includes/question.html."""
+"""``{% load exams_questions %}``: the question renderer, for exams/includes/question.html."""
 
 from __future__ import annotations
 
@@ -15,8 +15,19 @@ def _given(value):
 
 
 @register.simple_tag
-def question_view(version, name="q", permutation=None, response=None, readonly=False, show_key=False, type=None):  # noqa: A002
-    return rendering.question_view(
+def question_html(
+    version,
+    name="q",
+    permutation=None,
+    response=None,
+    readonly=False,
+    show_key=False,
+    type=None,  # noqa: A002
+    number=None,
+    points=None,
+):
+    """The question's markup (``exams.rendering.question_html``)."""
+    view = rendering.question_view(
         version,
         question_type=_given(type),
         name=_given(name) or "q",
@@ -25,6 +36,7 @@ def question_view(version, name="q", permutation=None, response=None, readonly=F
         readonly=bool(readonly),
         show_key=bool(show_key),
     )
+    return rendering.question_html(view, number=_given(number), points=_given(points))
 
 
 @register.filter
