@@ -4,6 +4,9 @@ Listed in ``SCHEDULES`` (named by the SCHEDULE_PROVIDERS setting):
 
 - ``sweep_expired_attempts`` every minute submits the attempts whose deadline and grace period have
   passed, recorded as finished at their deadline. Running it twice at once submits nothing twice.
+- ``draw_papers_ahead`` every minute keeps one paper drawn per examinee who has not started an
+  exam opening within ``EXAMS_DRAW_AHEAD_MINUTES`` (or open now), so the start burst only takes
+  them (``exams.services.papers_ahead``); leftovers of closed exams are thrown away.
 - ``notify_exam_openings`` tells examinees that an exam's window has opened (once per exam).
 - ``release_due_results`` releases results whose exam's release rule is now met (window closed,
   grading finished) and notifies the officers.
@@ -21,6 +24,13 @@ SCHEDULES = [
     ScheduleSpec(
         name="exams.sweep_expired_attempts",
         func="exams.tasks.sweep_expired_attempts",
+        schedule_type=Schedule.MINUTES,
+        minutes=1,
+        save_success=False,
+    ),
+    ScheduleSpec(
+        name="exams.draw_papers_ahead",
+        func="exams.tasks.draw_papers_ahead",
         schedule_type=Schedule.MINUTES,
         minutes=1,
         save_success=False,
@@ -52,6 +62,12 @@ def sweep_expired_attempts() -> int:
     from exams.services.delivery import attempts_sweep
 
     return attempts_sweep()
+
+
+def draw_papers_ahead() -> int:
+    from exams.services.papers_ahead import exams_draw_ahead
+
+    return exams_draw_ahead()
 
 
 def notify_exam_openings() -> int:

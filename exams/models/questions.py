@@ -92,7 +92,8 @@ class Question(models.Model):
     uid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
     author = recorded_by(_("author"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # Indexed: papers drawn ahead of an exam are checked against the newest change of the bank.
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("question")

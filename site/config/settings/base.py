@@ -322,6 +322,10 @@ EXAMS_STATUS_POLL_SECONDS = env_int("EXAMS_STATUS_POLL_SECONDS", 10, minimum=1)
 EXAMS_NO_CONTACT_SECONDS = env_int("EXAMS_NO_CONTACT_SECONDS", 60, minimum=10)
 # How long the invigilation board keeps an exam's examinee list (attempts are read on every poll).
 EXAMS_BOARD_EXAMINEES_CACHE_SECONDS = env_int("EXAMS_BOARD_EXAMINEES_CACHE_SECONDS", 15, minimum=0)
+# Papers drawn ahead of a start burst (exams.services.papers_ahead): from this many minutes before
+# an exam opens, the worker keeps one paper per examinee who has not started, at most BATCH a minute.
+EXAMS_DRAW_AHEAD_MINUTES = env_int("EXAMS_DRAW_AHEAD_MINUTES", 60, minimum=0)
+EXAMS_DRAW_AHEAD_BATCH = env_int("EXAMS_DRAW_AHEAD_BATCH", 300, minimum=0)
 # Called when an exam attempt's result is final or changes (``exams.hooks``): ``hook(*, attempt)``.
 EXAMS_RESULT_HOOKS: list[str] = [
     "certification.services.qualifications.qualification_from_attempt",
