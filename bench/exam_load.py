@@ -13,7 +13,8 @@ What it does, in order:
    matches the sources.
 2. Builds a bank of objective questions (bulk inserts), a blueprint drawing ``--questions`` of
    them with shuffled options, N officers sharing one precomputed password hash, and a published
-   exam open now with the N officers on its roster.
+   exam open now with the N officers on its roster; then draws the N papers ahead, as the task
+   worker does in the hour before an exam opens (``--no-draw-ahead``: each start draws its own).
 3. Starts gunicorn (bench/gunicorn.conf.py unless overridden) on a free port.
 4. Drives the examinees with one asyncio HTTP client (aiohttp):
    - login: the real form (GET for the CSRF token, POST), ``--login-concurrency`` at a time, all
@@ -35,6 +36,8 @@ What it does, in order:
    - invigilation board: while the examinees answer, one invigilator (a trainer, logged in like
      the examinees) polls the board's JSON (``exam_board_json``, every examinee of the exam) every
      ``--board-every`` seconds, as the board page does;
+   - status polls: each open paper asks for its time left and room messages every ``--poll``
+     seconds (10, the page's ``EXAMS_STATUS_POLL_SECONDS``) while its examinee answers;
    - focus events: one examinee in ten reports 1–3 focus losses (POST ``attempt_event``, JSON)
      at random moments between its saves (the exam records focus losses, with no automatic hand-in);
    - submit: POST ``attempt_submit``, spread over the same window as the starts.
@@ -299,6 +302,18 @@ def build_exam(*, examinees: int, questions: int, bank_per_type: int, seed: int)
     return exam.pk
 
 
+def draw_ahead(exam_pk: int) -> str:
+    """What the worker's ``exams.draw_papers_ahead`` does in the hour before an exam opens: one
+    paper per examinee, drawn and stored ahead, so a start only takes one."""
+    from exams.models import Exam
+    from exams.services.papers_ahead import papers_draw_ahead
+
+    began, cpu = time.perf_counter(), time.process_time()
+    drawn = papers_draw_ahead(exam=Exam.objects.get(pk=exam_pk), limit=10**6)
+    each = (time.process_time() - cpu) / max(drawn, 1) * 1000
+    return f"{drawn} in {time.perf_counter() - began:.1f} s ({each:.1f} ms of CPU each)"
+
+
 def police_number(n: int) -> str:
     return f"9{n:05d}"
 
@@ -319,6 +334,7 @@ def url_patterns(exam_pk: int) -> dict[str, str]:
         "submit": attempt_url("attempt_submit"),
         "result": attempt_url("attempt_result"),
         "event": attempt_url("attempt_event"),
+        "status": attempt_url("attempt_status"),
         "board": reverse("exams:exam_board_json", args=[exam_pk]),
     }
 
@@ -675,11 +691,35 @@ async def start_and_answer(
     # stream, so the answers and think times stay those of earlier runs).
     focus_rng = random.Random(1_000_000 + examinee.number)
     leaves = focus_rng.sample(range(len(examinee.items)), focus_rng.randint(1, 3)) if examinee.number % 10 == 0 else []
-    for index, item in enumerate(examinee.items):
-        await asyncio.sleep(rng.uniform(*args.think))
-        await save_answer(examinee, item, response_for(item, rng), save, take, "autosave")
-        if index in leaves:
-            await focus_event(examinee, urls, focus_rng.choice(FOCUS_KINDS), take)
+    answering = asyncio.Event()
+    poller = asyncio.create_task(status_poll(examinee, urls, args.poll, answering)) if args.poll else None
+    try:
+        for index, item in enumerate(examinee.items):
+            await asyncio.sleep(rng.uniform(*args.think))
+            await save_answer(examinee, item, response_for(item, rng), save, take, "autosave")
+            if index in leaves:
+                await focus_event(examinee, urls, focus_rng.choice(FOCUS_KINDS), take)
+    finally:
+        answering.set()
+        if poller is not None:
+            await poller
+
+
+async def status_poll(examinee: Examinee, urls: dict[str, str], every: float, done: asyncio.Event) -> None:
+    """The paper's own poll (time left, room messages, device), every ``every`` seconds from a
+    random moment, as take.js does (``EXAMS_STATUS_POLL_SECONDS``), until the last answer is saved."""
+    status = urls["status"].format(attempt=examinee.attempt)
+    delay = random.Random(2_000_000 + examinee.number).uniform(0, every)
+    while True:
+        try:
+            await asyncio.wait_for(done.wait(), timeout=delay)
+            return
+        except TimeoutError:
+            pass
+        text, _ = await examinee.browser.request("status poll", "GET", status, expect=200)
+        if json.loads(text).get("state") != "in_progress":
+            raise RequestFailed(f"status poll answered {text[:200]}")
+        delay = every
 
 
 async def focus_event(examinee: Examinee, urls: dict[str, str], kind: str, take: str) -> None:
@@ -905,6 +945,7 @@ ORDER = [
     "autosave (after take page)",
     "bare view (under load)",
     "focus event",
+    "status poll",
     "board JSON",
     "autosave (saturated)",
     "submit",
@@ -993,6 +1034,14 @@ def main() -> int:
     parser.add_argument("--saturate-seconds", type=float, default=10.0)
     parser.add_argument("--board-every", type=float, default=5.0, help="seconds between the board's polls")
     parser.add_argument("--probe-rate", type=float, default=5.0, help="/healthz requests per second under load")
+    parser.add_argument(
+        "--poll", type=float, default=10.0, help="seconds between each paper's status polls (0: none), as take.js"
+    )
+    parser.add_argument(
+        "--no-draw-ahead",
+        action="store_true",
+        help="leave the papers to be drawn at each start instead of drawing them ahead as the worker does",
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a request counts as failed")
     parser.add_argument("--gunicorn-config", type=Path, default=BENCH / "gunicorn.conf.py")
     parser.add_argument("--workers", type=int)
@@ -1023,6 +1072,8 @@ def main() -> int:
             f"data {time.perf_counter() - began:.1f} s ({4 * args.bank} questions, {args.examinees} officers, "
             f"{args.questions} questions a paper)"
         )
+        if not args.no_draw_ahead:
+            print(f"papers drawn ahead (the worker's job before the exam opens): {draw_ahead(exam_pk)}")
         connections.close_all()
 
         log = folder / "gunicorn.log"
