@@ -66,13 +66,13 @@ def main() -> int:
     last_sql: dict[str, list[str]] = {}
     profiler = cProfile.Profile() if args.profile else None
 
-    def timed(kind: str, call, *args, **kwargs):
+    def timed(kind: str, call, *call_args, **call_kwargs):
         connection.close()  # CONN_MAX_AGE 0: each request opens its connection
         with CaptureQueriesContext(connection) as captured:
             began_cpu, began = time.process_time(), time.perf_counter()
             if profiler and kind == args.profile:
                 profiler.enable()
-            response = call(*args, **kwargs)
+            response = call(*call_args, **call_kwargs)
             if profiler and kind == args.profile:
                 profiler.disable()
             cpu[kind].append(time.process_time() - began_cpu)

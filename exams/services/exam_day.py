@@ -548,6 +548,8 @@ def attempt_device_claim(*, attempt: Attempt, device: str, confirm: bool, now: d
             Attempt.objects.filter(pk=attempt.pk).update(device=device, device_changes=F("device_changes") + 1)
             _event(attempt.pk, AttemptEventKind.DEVICE_TAKEOVER, at=now, device=device[:12])
             audit_log(actor=attempt.officer, action="exams.attempt.device_takeover", target=attempt, data={})
+            attempt.refresh_from_db(fields=["device", "device_changes"])
         else:
             Attempt.objects.filter(pk=attempt.pk).update(device=device)
+            attempt.device = device  # the caller renders the paper from this instance
     return True

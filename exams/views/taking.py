@@ -164,7 +164,6 @@ def attempt_take(request, pk: int):
         return _with_device_cookie(request, response, device)
     if request.method == "POST":
         return _with_device_cookie(request, redirect("exams:attempt_take", pk=attempt.pk), device)
-    attempt.refresh_from_db()
     sections = paper_for_taking(attempt)
     response = render(
         request,
