@@ -139,6 +139,7 @@ def board_exam(rng: random.Random):
     began = time.perf_counter()
     spec = importlib.util.spec_from_file_location("exam_load", ROOT / "bench" / "exam_load.py")
     exam_load = importlib.util.module_from_spec(spec)
+    sys.modules["exam_load"] = exam_load  # its dataclasses look their module up
     spec.loader.exec_module(exam_load)
     exam_load.build_bank(40, rng)
     blueprint = blueprint_create(
