@@ -25,7 +25,7 @@ from certification.models import (
 )
 from exams.models import Attempt, Exam, ExamKind
 from people.models import Role, Unit, User
-from people.selectors import can_view_officer, has_role, officers_visible_to, units_visible_to
+from people.selectors import can_view_officer, has_role, officers_visible_to, unit_full_paths, units_visible_to
 
 # Who sees the qualification list of others (HR, the legal brigade, unit leaders for their units).
 LIST_ROLES = (Role.HR, Role.TRAINER, Role.LEGAL_LEADER, Role.UNIT_LEADER, Role.ADMIN)
@@ -170,11 +170,13 @@ def qualifications_dataframe(records):
             "qualification_id", "number"
         )
     )
+    # Every unit's full path in one query (``Unit.full_path`` reads the ancestors: a query per record).
+    paths = unit_full_paths()
     rows = [
         {
             _("Name"): record.officer.name,
             _("Police number"): record.officer.police_number,
-            _("Unit"): record.officer.unit.full_path if record.officer.unit_id else "",
+            _("Unit"): paths.get(record.officer.unit_id, ""),
             _("Qualification"): record.qualification_type.name,
             _("Status"): record.get_status_display(),
             _("Granted on"): record.granted_on,
@@ -182,7 +184,8 @@ def qualifications_dataframe(records):
             _("Source"): record.get_source_display(),
             _("Certificate number"): numbers.get(record.pk, ""),
         }
-        for record in records
+        # Streamed: at province scale the list is 500,000 records, too many to hold as instances.
+        for record in records.iterator(chunk_size=2000)
     ]
     columns = [
         _("Name"),

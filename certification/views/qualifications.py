@@ -59,7 +59,7 @@ from certification.views.qualification_forms import (
 )
 from exams.models import Exam, ExamKind
 from people.decorators import role_required, training_staff_required
-from people.selectors import has_role, units_visible_to
+from people.selectors import has_role, unit_full_paths, units_visible_to
 from portal.services import audit_log
 from portal.services.exports import export_respond
 
@@ -126,7 +126,8 @@ def qualification_list_view(request):
             "filters": filters,
             "types": QualificationType.objects.all(),
             "statuses": QualificationStatus.choices,
-            "units": units_visible_to(request.user).order_by("path"),
+            # (pk, full path) in one query: a Unit's ``full_path`` reads its ancestors each time.
+            "units": list(unit_full_paths(units_visible_to(request.user)).items()),
             "expiring_choices": EXPIRING_CHOICES,
             "is_leader": is_qualification_leader(request.user),
             "can_record_evidence": has_role(request.user, *EVIDENCE_ROLES),

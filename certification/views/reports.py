@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from certification.models import UnitReport
 from certification.services.reports import previous_quarter, unit_report_generate
 from people.models import Role
-from people.selectors import has_role, units_visible_to
+from people.selectors import has_role, unit_full_paths, units_visible_to
 from portal.formatting import QUARTER_NAMES
 
 REPORT_ROLES = (Role.HR, Role.UNIT_LEADER, Role.ADMIN)
@@ -33,7 +33,9 @@ class UnitReportForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: unit.full_path
+        # Every unit's full path in one query (``Unit.full_path`` reads the ancestors, per unit).
+        paths = unit_full_paths()
+        self.fields["unit"].label_from_instance = lambda unit: paths.get(unit.pk, unit.name)
 
     def clean(self):
         cleaned = super().clean()
@@ -71,7 +73,10 @@ def unit_reports(request):
             return redirect("certification:unit_report_pdf", pk=report.pk)
     else:
         form = UnitReportForm(units=units, initial={"unit": units.first(), "year": year, "quarter": quarter})
-    reports = UnitReport.objects.filter(unit__in=units).select_related("unit", "generated_by")[:100]
+    reports = list(UnitReport.objects.filter(unit__in=units).select_related("unit", "generated_by")[:100])
+    paths = unit_full_paths()
+    for report in reports:
+        report.unit_path = paths.get(report.unit_id, report.unit.name)
     return render(
         request,
         "certification/reports/unit_reports.html",

@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime
 import random
 import time
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from certification.models import (
@@ -44,7 +45,7 @@ from people.models.units import UnitKind
 
 MARKER_CODE = "SCALE-DATA"
 REAL_DATA_USERS = 1_000
-BATCH = 2_000
+BATCH = 5_000  # rows per write: memory stays flat however many officers
 CITIES = 12
 DISTRICTS_PER_CITY = 10
 STATIONS_PER_DISTRICT = 3
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Run even if the database looks real.")
 
     def handle(self, *args, officers: int, records: int, seed: int, force: bool, **options):
+        self.verbosity = options.get("verbosity", 1)
         if officers < 1 or records < 0:
             raise CommandError("--officers must be at least 1 and --records at least 0.")
         if Unit.objects.filter(code=MARKER_CODE).exists():
@@ -92,18 +94,31 @@ class Command(BaseCommand):
         began = time.perf_counter()
         with transaction.atomic():
             stations = self._units()
-            people = self._officers(officers, stations, rng, today)
+            people = self._step("officers", self._officers, officers, stations, rng, today)
             qualification_count = min(int(records * QUALIFICATION_SHARE), officers * QualificationType.objects.count())
-            quals, certificates = self._qualifications(people, qualification_count, rng, today)
-            attempts = self._attempts(people, records - quals, rng)
-            pathways = self._pathways(people, rng, today)
+            quals, certificates = self._step(
+                "qualification records", self._qualifications, people, qualification_count, rng, today
+            )
+            attempts = self._step("exam attempts", self._attempts, people, records - quals, rng)
+            pathways = self._step("pathways", self._pathways, people, rng, today)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, as autovacuum would gather them soon after: a query planned on the
+            # empty tables' figures would be measured in a state no real database stays in.
+            self._step("statistics (ANALYZE)", _analyze)
         elapsed = time.perf_counter() - began
         self.stdout.write(
             f"Generated {1 + CITIES + len(stations):,} units, "
-            f"{len(people):,} officers, {quals:,} qualification records ({certificates:,} certificates), "
+            f"{len(people.ids):,} officers, {quals:,} qualification records ({certificates:,} certificates), "
             f"{attempts:,} released exam attempts over {EXAMS} exams, {pathways:,} pathways "
             f"in {elapsed:.1f} s (seed {seed})."
         )
+
+    def _step(self, label: str, function, *args):
+        began = time.perf_counter()
+        result = function(*args)
+        if self.verbosity > 1:
+            self.stdout.write(f"  {label}: {time.perf_counter() - began:.1f} s")
+        return result
 
     # --- units -------------------------------------------------------------------------------
 
@@ -127,105 +142,127 @@ class Command(BaseCommand):
 
     # --- officers ----------------------------------------------------------------------------
 
-    def _officers(self, count: int, units: list[Unit], rng: random.Random, today: datetime.date) -> list[User]:
-        # One hash for everyone: hashing 10,000 passwords would take minutes, and nobody logs in
+    def _officers(self, count: int, units: list[Unit], rng: random.Random, today: datetime.date) -> _Officers:
+        # One hash for everyone: hashing 100,000 passwords would take hours, and nobody logs in
         # as a generated officer.
         unusable = make_password(None)
-        rows = []
-        for n in range(1, count + 1):
-            auxiliary = rng.random() < 0.15
-            service_years = rng.randint(0, 35)
-            rows.append(
-                User(
-                    police_number=f"S{n:06d}",
-                    name=rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-                    unit=rng.choice(units),
-                    category=Category.AUXILIARY if auxiliary else Category.OFFICER,
-                    is_middle_leader=not auxiliary and rng.random() < 0.08,
-                    is_legal_officer=not auxiliary and rng.random() < 0.05,
-                    is_legal_brigade=not auxiliary and rng.random() < 0.02,
-                    is_new_officer=not auxiliary and service_years == 0,
-                    birth_date=today.replace(year=today.year - 22 - service_years - rng.randint(0, 8), day=1),
-                    service_start_date=today - datetime.timedelta(days=service_years * 365 + rng.randint(0, 364)),
-                    password=unusable,
-                )
-            )
-        people = User.objects.bulk_create(rows, batch_size=BATCH)
-        if not all(person.pk for person in people):  # a backend without RETURNING: read them back
-            people = list(User.objects.filter(police_number__startswith="S").order_by("police_number"))
         groups = dict(Group.objects.filter(name__in=[Role.OFFICER, Role.AUXILIARY]).values_list("name", "pk"))
-        through = User.groups.through
-        memberships = [
-            through(
-                user_id=person.pk,
-                group_id=groups[Role.AUXILIARY if person.category == Category.AUXILIARY else Role.OFFICER],
+        now = timezone.now()
+        officers = _Officers()
+        columns = (
+            "police_number", "name", "unit_id", "category", "is_middle_leader", "is_legal_officer",
+            "is_legal_brigade", "is_new_officer", "birth_date", "service_start_date", "password", "date_joined",
+        )  # fmt: skip
+        for first in range(1, count + 1, BATCH):
+            rows = []
+            for n in range(first, min(count, first + BATCH - 1) + 1):
+                auxiliary = rng.random() < 0.15
+                service_years = rng.randint(0, 35)
+                new_officer = not auxiliary and service_years == 0
+                started = today - datetime.timedelta(days=service_years * 365 + rng.randint(0, 364))
+                rows.append(
+                    (
+                        f"S{n:06d}",
+                        rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+                        rng.choice(units).pk,
+                        Category.AUXILIARY if auxiliary else Category.OFFICER,
+                        not auxiliary and rng.random() < 0.08,
+                        not auxiliary and rng.random() < 0.05,
+                        not auxiliary and rng.random() < 0.02,
+                        new_officer,
+                        today.replace(year=today.year - 22 - service_years - rng.randint(0, 8), day=1),
+                        started,
+                        unusable,
+                        now,
+                    )
+                )
+            ids = _insert(User, columns, rows)
+            officers.ids.extend(ids)
+            officers.new_started.update(
+                {pk: row[9] for pk, row in zip(ids, rows, strict=True) if row[7]}  # new officers' start dates
             )
-            for person in people
-            if groups
-        ]
-        through.objects.bulk_create(memberships, batch_size=BATCH)
-        return people
+            if groups:
+                _insert(
+                    User.groups.through,
+                    ("user_id", "group_id"),
+                    [
+                        (pk, groups[Role.AUXILIARY if row[3] == Category.AUXILIARY else Role.OFFICER])
+                        for pk, row in zip(ids, rows, strict=True)
+                    ],
+                    returning=False,
+                )
+        return officers
 
     # --- qualifications ----------------------------------------------------------------------
 
     def _qualifications(
-        self, people: list[User], count: int, rng: random.Random, today: datetime.date
+        self, officers: _Officers, count: int, rng: random.Random, today: datetime.date
     ) -> tuple[int, int]:
-        """``count`` records over distinct (officer, type) pairs; valid ones expire over the next
-        validity period (so some fall in 30 / 60 / 90 days), expired ones ended in the past."""
+        """``count`` records over distinct (officer, type) pairs, in random order (as they come in
+        over the years); valid ones expire over the next validity period (so some fall in
+        30 / 60 / 90 days), expired ones ended in the past. Written a batch at a time, each batch's
+        certificates right after it."""
         types = list(QualificationType.objects.all())
         if not types or not count:
             return 0, 0
-        pairs = [(person, kind) for person in people for kind in types]
-        chosen = rng.sample(pairs, count)
+        chosen = rng.sample(range(len(officers.ids) * len(types)), count)  # (officer, type) pairs as numbers
         statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
         now = timezone.now()
-        rows = []
-        for person, kind in chosen:
-            status = rng.choices(statuses, weights)[0]
-            months = kind.validity_months
-            if status == QualificationStatus.EXPIRED and months:
-                expires = today - datetime.timedelta(days=rng.randint(1, 1000))
-            elif months:
-                expires = today + datetime.timedelta(days=rng.randint(0, months * 30))
-            else:
-                expires = None
-            granted = (
-                add_months(expires, -months) if expires and months else today - datetime.timedelta(rng.randint(0, 3000))
-            )
-            if status in (QualificationStatus.PROPOSED, QualificationStatus.REJECTED):
-                granted, expires = None, None
-            rows.append(
-                Qualification(
-                    officer=person,
-                    qualification_type=kind,
-                    status=status,
-                    granted_on=granted,
-                    expires_on=expires,
-                    source=QualificationSource.EXAM if kind.tier else QualificationSource.EVIDENCE,
-                    created_at=now,
-                    updated_at=now,
+        columns = (
+            "officer_id", "qualification_type_id", "status", "granted_on", "expires_on", "source",
+            "created_at", "updated_at",
+        )  # fmt: skip
+        certificates = 0
+        for first in range(0, count, BATCH):
+            rows = []
+            for pair in chosen[first : first + BATCH]:
+                kind = types[pair % len(types)]
+                status = rng.choices(statuses, weights)[0]
+                months = kind.validity_months
+                if status == QualificationStatus.EXPIRED and months:
+                    expires = today - datetime.timedelta(days=rng.randint(1, 1000))
+                elif months:
+                    expires = today + datetime.timedelta(days=rng.randint(0, months * 30))
+                else:
+                    expires = None
+                granted = (
+                    add_months(expires, -months)
+                    if expires and months
+                    else today - datetime.timedelta(rng.randint(0, 3000))
                 )
+                if status in (QualificationStatus.PROPOSED, QualificationStatus.REJECTED):
+                    granted, expires = None, None
+                rows.append(
+                    (
+                        officers.ids[pair // len(types)],
+                        kind.pk,
+                        status,
+                        granted,
+                        expires,
+                        QualificationSource.EXAM if kind.tier else QualificationSource.EVIDENCE,
+                        now,
+                        now,
+                    )
+                )
+            ids = _insert(Qualification, columns, rows)
+            prefixes = {kind.pk: kind.certificate_prefix for kind in types}
+            issued = [
+                (pk, f"{prefixes[row[1]]}S{pk:08d}", row[3], row[4], now)
+                for pk, row in zip(ids, rows, strict=True)
+                if row[3] and row[2] != QualificationStatus.PROPOSED and rng.random() < 0.7
+            ]
+            _insert(
+                Certificate,
+                ("qualification_id", "number", "issued_on", "valid_until", "created_at"),
+                issued,
+                returning=False,
             )
-        records = Qualification.objects.bulk_create(rows, batch_size=BATCH)
-        if not all(record.pk for record in records):
-            records = list(Qualification.objects.filter(officer__police_number__startswith="S"))
-        certificates = [
-            Certificate(
-                qualification=record,
-                number=f"{record.qualification_type.certificate_prefix}S{record.pk:08d}",
-                issued_on=record.granted_on,
-                valid_until=record.expires_on,
-            )
-            for record in records
-            if record.granted_on and record.status != QualificationStatus.PROPOSED and rng.random() < 0.7
-        ]
-        Certificate.objects.bulk_create(certificates, batch_size=BATCH)
-        return len(records), len(certificates)
+            certificates += len(issued)
+        return count, certificates
 
     # --- exams -------------------------------------------------------------------------------
 
-    def _attempts(self, people: list[User], count: int, rng: random.Random) -> int:
+    def _attempts(self, officers: _Officers, count: int, rng: random.Random) -> int:
         """``count`` released attempts spread over a dozen closed exams of this year and last."""
         if count <= 0:
             return 0
@@ -247,54 +284,114 @@ class Command(BaseCommand):
                     results_released_at=opens + datetime.timedelta(days=8),
                 )
             )
-        per_exam = min(len(people), -(-count // EXAMS))
-        rows = []
+        per_exam = min(len(officers.ids), -(-count // EXAMS))
+        columns = (
+            "exam_id", "officer_id", "state", "started_at", "deadline", "submitted_at", "graded_at",
+            "released_at", "score", "passed",
+        )  # fmt: skip
+        written = 0
         for exam in exams:
-            for person in rng.sample(people, per_exam):
-                if len(rows) == count:
-                    break
-                started = exam.opens_at + datetime.timedelta(minutes=rng.randint(0, 6 * 24 * 60))
-                score = Decimal(max(0, min(100, round(rng.gauss(74, 12))))).quantize(Decimal("0.01"))
-                rows.append(
-                    Attempt(
-                        exam=exam,
-                        officer=person,
-                        state=AttemptState.RELEASED,
-                        started_at=started,
-                        deadline=started + datetime.timedelta(minutes=60),
-                        submitted_at=started + datetime.timedelta(minutes=rng.randint(15, 60)),
-                        graded_at=started + datetime.timedelta(minutes=61),
-                        released_at=exam.results_released_at,
-                        score=score,
-                        passed=score >= exam.pass_mark,
+            sitting = rng.sample(officers.ids, min(per_exam, count - written))
+            for first in range(0, len(sitting), BATCH):
+                rows = []
+                for officer_id in sitting[first : first + BATCH]:
+                    started = exam.opens_at + datetime.timedelta(minutes=rng.randint(0, 6 * 24 * 60))
+                    score = Decimal(max(0, min(100, round(rng.gauss(74, 12))))).quantize(Decimal("0.01"))
+                    rows.append(
+                        (
+                            exam.pk,
+                            officer_id,
+                            AttemptState.RELEASED,
+                            started,
+                            started + datetime.timedelta(minutes=60),
+                            started + datetime.timedelta(minutes=rng.randint(15, 60)),
+                            started + datetime.timedelta(minutes=61),
+                            exam.results_released_at,
+                            score,
+                            score >= exam.pass_mark,
+                        )
                     )
-                )
-        Attempt.objects.bulk_create(rows, batch_size=BATCH)
-        return len(rows)
+                _insert(Attempt, columns, rows, returning=False)
+            written += len(sitting)
+        return written
 
     # --- pathways ----------------------------------------------------------------------------
 
-    def _pathways(self, people: list[User], rng: random.Random, today: datetime.date) -> int:
+    def _pathways(self, officers: _Officers, rng: random.Random, today: datetime.date) -> int:
         """New officers are on the 123 pathway, spread over its phases."""
         policy = CertificationPolicy.current()
         phases = [PathwayPhase.PHASE1, PathwayPhase.PHASE2, PathwayPhase.PHASE3, PathwayPhase.COMPLETED]
+        now = timezone.now()
         rows = []
-        for person in people:
-            if not person.is_new_officer:
-                continue
-            start = person.service_start_date
+        for officer_id, start in officers.new_started.items():
             phase = rng.choice(phases)
             rows.append(
-                Pathway(
-                    officer=person,
-                    phase=phase,
-                    start_date=start,
-                    phase_started_on=start,
-                    phase1_due=add_months(start, policy.phase1_months),
-                    phase2_due=add_months(start, policy.phase1_months + policy.phase2_months),
-                    phase3_due=add_months(start, policy.phase1_months + policy.phase2_months + policy.phase3_months),
-                    completed_on=today if phase == PathwayPhase.COMPLETED else None,
+                (
+                    officer_id,
+                    phase,
+                    start,
+                    start,
+                    add_months(start, policy.phase1_months),
+                    add_months(start, policy.phase1_months + policy.phase2_months),
+                    add_months(start, policy.phase1_months + policy.phase2_months + policy.phase3_months),
+                    today if phase == PathwayPhase.COMPLETED else None,
+                    now,
                 )
             )
-        Pathway.objects.bulk_create(rows, batch_size=BATCH)
+        columns = (
+            "officer_id", "phase", "start_date", "phase_started_on", "phase1_due", "phase2_due", "phase3_due",
+            "completed_on", "created_at",
+        )  # fmt: skip
+        for first in range(0, len(rows), BATCH):
+            _insert(Pathway, columns, rows[first : first + BATCH], returning=False)
         return len(rows)
+
+
+@dataclass
+class _Officers:
+    """What later steps need of the generated officers, without a model instance each."""
+
+    ids: list[int] = field(default_factory=list)
+    new_started: dict[int, datetime.date] = field(default_factory=dict)  # new officer id → service start
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple], *, returning: bool = True) -> list[int]:
+    """Write ``rows`` (values of ``columns``, attribute names) into ``model``'s table; the other
+    columns get the fields' defaults. Returns the new primary keys, in order, when ``returning``.
+
+    On PostgreSQL the rows go through ``COPY … FROM STDIN`` (psycopg 3), with their primary keys
+    taken from the table's sequence beforehand; elsewhere through ``bulk_create``."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        created = model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows])
+        if returning and not all(obj.pk for obj in created):
+            raise CommandError("This database does not return the keys of inserted rows.")
+        return [obj.pk for obj in created] if returning else []
+    meta = model._meta
+    given = set(columns)
+    rest = [f for f in meta.concrete_fields if f.attname not in given and not f.primary_key]
+    defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+    names = ", ".join(
+        connection.ops.quote_name(column)
+        for column in [meta.pk.column, *(_column(meta, attname) for attname in columns), *(f.column for f in rest)]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        with cursor.cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({names}) FROM STDIN") as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *row, *defaults))
+    return ids if returning else []
+
+
+def _analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _column(meta, attname: str) -> str:
+    return next(f.column for f in meta.concrete_fields if f.attname == attname)
