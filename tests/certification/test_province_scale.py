@@ -59,4 +59,4 @@ def test_drill_down_reads_the_same_queries_for_five_times_the_officers(client, h
 def test_the_pass_rate_index_is_in_the_database():
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, "exams_attempt")
-    assert indexes["cert_attempt_officer_exam"]["columns"][:2] == ["officer_id", "exam_id"]
+    assert indexes["attempt_officer_exam"]["columns"][:2] == ["officer_id", "exam_id"]
