@@ -186,6 +186,8 @@ class _Sqlite:
             # of the database; writers go on in WAL mode. Stepwise copying would restart on each write.
             source.backup(target)
         except sqlite3.Error as error:
+            if "full" in str(error):  # SQLITE_FULL: "database or disk is full"
+                raise BackupError("disk_full", folder=folder.parent) from error
             raise BackupError("database_error", error=error) from error
         finally:
             source.close()
@@ -200,24 +202,30 @@ class _Sqlite:
         copy.unlink()
         return counts, migrations
 
-    def check_copy(self, backup: Backup, work: Path) -> Path:
-        """Unpack the copy beside the target and make SQLite read all of it."""
-        unpacked = work / "restore.sqlite3"
+    def check_copy(self, backup: Backup) -> Path:
+        """Unpack the copy beside the target (same disk) and make SQLite read all of it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        unpacked = self.path.with_name(f".{self.path.name}.restore-{os.getpid()}")
         try:
             with gzip.open(backup.path / SQLITE_FILE, "rb") as packed, unpacked.open("wb") as raw:
                 shutil.copyfileobj(packed, raw, _CHUNK)
             with contextlib.closing(sqlite3.connect(unpacked)) as connection:
                 result = connection.execute("PRAGMA quick_check").fetchone()[0]
         except (OSError, EOFError, sqlite3.Error) as error:
+            unpacked.unlink(missing_ok=True)
             if isinstance(error, OSError) and error.errno == errno.ENOSPC:
-                raise BackupError("disk_full", folder=work) from error
+                raise BackupError("disk_full", folder=self.path.parent) from error
             raise BackupError("unreadable", file=SQLITE_FILE, error=error) from error
         if result != "ok":
+            unpacked.unlink(missing_ok=True)
             raise BackupError("unreadable", file=SQLITE_FILE, error=result)
         return unpacked
 
+    def discard(self, copy: Path | None) -> None:
+        if copy is not None:
+            copy.unlink(missing_ok=True)
+
     def restore(self, copy: Path, *, force: bool) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         source = sqlite3.connect(copy)
         target = sqlite3.connect(self.path, timeout=60)
         try:
@@ -328,7 +336,7 @@ class _Postgres:
             connection.close()
         return counts, migrations
 
-    def check_copy(self, backup: Backup, work: Path) -> Path:
+    def check_copy(self, backup: Backup) -> Path:
         """pg_restore reads the archive's table of contents: a dump it cannot read is refused here."""
         dump = backup.path / POSTGRES_FILE
         try:
@@ -338,6 +346,9 @@ class _Postgres:
                 raise BackupError("unreadable", file=POSTGRES_FILE, error=error.text.params["error"]) from error
             raise
         return dump
+
+    def discard(self, copy: Path | None) -> None:
+        pass  # pg_restore reads the backup's own file
 
     def restore(self, copy: Path, *, force: bool) -> None:
         command = [
@@ -588,11 +599,10 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreResult:
     root.mkdir(parents=True, exist_ok=True)
     stamp = f"{backup.name}-{os.getpid()}"
     staging = root / f"{_MEDIA_WORK[0]}{stamp}"
-    work = (database.path.parent if isinstance(database, _Sqlite) else root) / f".restore-{stamp}"
+    copy = None
     try:
-        work.mkdir(parents=True)
         staging.mkdir()
-        copy = database.check_copy(backup, work)
+        copy = database.check_copy(backup)
         media_files = _unpack_media(backup, staging)
         database.restore(copy, force=force)
         expected = {label: entry["rows"] for label, entry in backup.manifest["counts"].items()}
@@ -605,7 +615,7 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreResult:
             raise BackupError("counts_differ", details=details)
         _swap_media(staging, stamp)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        database.discard(copy)
         shutil.rmtree(staging, ignore_errors=True)
         connections.close_all()
     pending = _pending_migrations()
