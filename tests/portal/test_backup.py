@@ -212,7 +212,7 @@ def test_a_backup_without_pg_dump_fails_with_a_clear_message(source, tmp_path):
 
     assert done.returncode == 1
     assert "pg_dump" in done.stderr and "postgresql-client" in done.stderr
-    assert not list((tmp_path / "backups").iterdir())
+    assert [path.name for path in (tmp_path / "backups").iterdir()] == [".lock"]  # no backup, no partial one
 
 
 # --- in the test process ------------------------------------------------------------------------
