@@ -69,6 +69,14 @@ def expire_export_files() -> int:
     return export_files_expire()
 
 
+def run_backup() -> str:
+    """The nightly backup (``portal.services.backups.backup_run``): audited either way, the
+    administrators told of a failure, which is raised so the worker records the task as failed."""
+    from portal.services.backups import backup_run
+
+    return backup_run(actor="django-q").backup.name
+
+
 # --- schedules --------------------------------------------------------------------------------
 
 
@@ -99,6 +107,13 @@ class ScheduleSpec:
             "cron": None,
         }
 
+    def runs_at(self, moment: datetime.datetime) -> bool:
+        """Whether a run at ``moment`` is at this spec's local time of day (any moment is, without one)."""
+        if self.first_run_at is None:
+            return True
+        local = timezone.localtime(moment)
+        return (local.hour, local.minute) == (self.first_run_at.hour, self.first_run_at.minute)
+
     def first_run(self, now: datetime.datetime | None = None) -> datetime.datetime:
         now = now or timezone.now()
         if self.first_run_at is None:
@@ -126,6 +141,12 @@ SCHEDULES: list[ScheduleSpec] = [
         name="portal.expire_export_files",
         func="portal.tasks.expire_export_files",
         schedule_type=Schedule.HOURLY,
+    ),
+    ScheduleSpec(
+        name="portal.backup",
+        func="portal.tasks.run_backup",
+        schedule_type=Schedule.DAILY,
+        first_run_at=datetime.time(settings.BACKUP_HOUR, 0),
     ),
 ]
 
@@ -168,7 +189,9 @@ def schedules_sync(*, specs: list[ScheduleSpec] | None = None) -> list[ScheduleO
             changed = tuple(field for field, value in wanted.items() if getattr(row, field) != value)
             for field in changed:
                 setattr(row, field, wanted[field])
-            if row.next_run is None:  # a finished schedule must run again
+            if row.next_run is None or not spec.runs_at(row.next_run):
+                # A finished schedule must run again; a daily one whose hour was changed in the
+                # settings (BACKUP_HOUR) moves to the new hour.
                 row.next_run = spec.first_run()
                 changed += ("next_run",)
             if changed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import database_from_url, env_int, env_list, env_str, redis_from_url
@@ -290,7 +291,7 @@ PORTAL_DASHBOARD_SECTIONS = [
     "certification.dashboard.signoff_dashboard_section",
 ]
 # Modules that register the sentences their app stores as keys (portal.texts).
-STORED_TEXT_MODULES = ["people.texts", "certification.texts", "exams.texts", "courses.texts"]
+STORED_TEXT_MODULES = ["portal.backup_texts", "people.texts", "certification.texts", "exams.texts", "courses.texts"]
 DEMO_BUILDERS = [
     "portal.demo.units.build",
     "portal.demo.accounts.build",
@@ -304,6 +305,21 @@ DEMO_BUILDERS = [
     "certification.demo.pool.build",
     "certification.demo.evaluations.build",
     "certification.demo.points.build",
+]
+# Backups (``manage.py backup`` / ``restore``, the nightly ``portal.backup`` schedule): where they go,
+# how many to keep, the local hour the schedule runs, and the tables whose row counts the manifest
+# records and a restore must find again (model labels; the site layer does not import these apps).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(DATA_DIR / "backups")))
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14, minimum=1)
+BACKUP_HOUR = env_int("BACKUP_HOUR", 2, minimum=0)
+if BACKUP_HOUR > 23:
+    raise ImproperlyConfigured(f"BACKUP_HOUR must be an hour of the day, 0 to 23; got {BACKUP_HOUR}.")
+BACKUP_COUNTED_MODELS = [
+    "people.User",
+    "exams.Attempt",
+    "exams.Answer",
+    "certification.Qualification",
+    "portal.AuditEntry",
 ]
 # Lists of portal.tasks.ScheduleSpec written to django-q2 by `manage.py setup_schedules`.
 SCHEDULE_PROVIDERS = [

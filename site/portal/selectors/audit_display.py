@@ -97,6 +97,10 @@ VERBS: dict[str, Any] = {
     "device_takeover": pgettext_lazy("audit verb", "moved to another device in"),
     "paper_entered": pgettext_lazy("audit verb", "entered a paper sitting of"),
     "room_password_refused": pgettext_lazy("audit verb", "typed a wrong exam-room password for"),
+    # Backups (portal.services.backups).
+    "written": pgettext_lazy("audit verb", "wrote a backup of the database and uploaded files"),
+    "write_failed": pgettext_lazy("audit verb", "could not write the backup"),
+    "restored": pgettext_lazy("audit verb", "restored the database and uploaded files from a backup"),
 }
 
 # Labels for data keys that are not fields of the target's model.
@@ -131,6 +135,11 @@ DATA_LABELS: dict[str, Any] = {
     "extra_minutes": gettext_lazy("Extra time (minutes)"),
     "extra_percent": gettext_lazy("Extra time (percent)"),
     "extra_attempts": gettext_lazy("Extra attempts"),
+    "backup": pgettext_lazy("audit detail", "backup"),
+    "size": pgettext_lazy("audit detail", "size (bytes)"),
+    "removed": pgettext_lazy("audit detail", "older backups removed"),
+    "backup_taken": pgettext_lazy("audit detail", "backup taken at"),
+    "forced": pgettext_lazy("audit detail", "replaced existing data"),
 }
 # States are stored under these names when "from"/"to" carry a state change.
 STATE_FIELDS = ("status", "phase", "state", "decision")
