@@ -18,7 +18,8 @@ What it does, in order:
 3. Starts gunicorn (bench/gunicorn.conf.py unless overridden) on a free port.
 4. Drives the examinees with one asyncio HTTP client (aiohttp):
    - login: the real form (GET for the CSRF token, POST), ``--login-concurrency`` at a time, all
-     before the exam starts, so password hashing is not in the start latency;
+     before the exam starts, so password hashing is not in the start latency (``--signed-in``
+     stores a session for each examinee instead: 1,000 logins take minutes of CPU);
    - bare view before the exam: ``/healthz`` (no database, session or template) as fast as
      ``--saturate`` concurrent loops can for ``--saturate-seconds``: the server's ceiling;
    - start: the examinees open the start page and POST ``exam_start`` evenly spread over
@@ -312,6 +313,27 @@ def draw_ahead(exam_pk: int) -> str:
     drawn = papers_draw_ahead(exam=Exam.objects.get(pk=exam_pk), limit=10**6)
     each = (time.process_time() - cpu) / max(drawn, 1) * 1000
     return f"{drawn} in {time.perf_counter() - began:.1f} s ({each:.1f} ms of CPU each)"
+
+
+def signed_in_sessions(examinees: int) -> dict[str, str]:
+    """``--signed-in``: a session for every examinee, stored as the login form would store it, so
+    a run can skip the 1,000,000-round password hashing of N logins (measured separately)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from people.models import User
+
+    sessions = {"cookie": settings.SESSION_COOKIE_NAME}
+    backend = settings.AUTHENTICATION_BACKENDS[-1]
+    for user in User.objects.filter(police_number__in=[police_number(n) for n in range(examinees)]):
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = backend
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        sessions[user.police_number] = store.session_key
+    return sessions
 
 
 def police_number(n: int) -> str:
@@ -840,7 +862,13 @@ async def autosave_saturated(examinees: list[Examinee], urls: dict[str, str], lo
 
 
 async def run_load(
-    args: argparse.Namespace, port: int, urls: dict[str, str], database: Path, stats: Stats, master: int
+    args: argparse.Namespace,
+    port: int,
+    urls: dict[str, str],
+    database: Path,
+    stats: Stats,
+    master: int,
+    sessions: dict[str, str] | None = None,
 ) -> list:
     origin = f"https://127.0.0.1:{port}"
     # Idle connections are dropped before gunicorn's keep-alive (5 s) would close them, so that no
@@ -868,8 +896,12 @@ async def run_load(
                 examinee.failed = str(exc)
 
         began = time.perf_counter()
-        limit = asyncio.Semaphore(args.login_concurrency)
-        await asyncio.gather(*(guarded(e, log_in(e, urls, limit)) for e in examinees))
+        if sessions:
+            for examinee in examinees:
+                examinee.browser.cookies[sessions["cookie"]] = sessions[police_number(examinee.number)]
+        else:
+            limit = asyncio.Semaphore(args.login_concurrency)
+            await asyncio.gather(*(guarded(e, log_in(e, urls, limit)) for e in examinees))
         invigilator = Browser(http, origin, stats)
         await log_in_as(invigilator, urls, INVIGILATOR)
         print(f"  logged in {sum(not e.failed for e in examinees)} in {time.perf_counter() - began:.1f} s", flush=True)
@@ -1038,6 +1070,11 @@ def main() -> int:
         "--poll", type=float, default=10.0, help="seconds between each paper's status polls (0: none), as take.js"
     )
     parser.add_argument(
+        "--signed-in",
+        action="store_true",
+        help="examinees start signed in (sessions stored directly) instead of logging in through the form",
+    )
+    parser.add_argument(
         "--no-draw-ahead",
         action="store_true",
         help="leave the papers to be drawn at each start instead of drawing them ahead as the worker does",
@@ -1074,6 +1111,7 @@ def main() -> int:
         )
         if not args.no_draw_ahead:
             print(f"papers drawn ahead (the worker's job before the exam opens): {draw_ahead(exam_pk)}")
+        sessions = signed_in_sessions(args.examinees) if args.signed_in else None
         connections.close_all()
 
         log = folder / "gunicorn.log"
@@ -1085,7 +1123,7 @@ def main() -> int:
             flush=True,
         )
         stats = Stats()
-        examinees = asyncio.run(run_load(args, port, urls, Path(env["SQLITE_PATH"]), stats, server.pid))
+        examinees = asyncio.run(run_load(args, port, urls, Path(env["SQLITE_PATH"]), stats, server.pid, sessions))
         load_after = os.getloadavg()[0]
         stop_gunicorn(server)
         report(stats, args)

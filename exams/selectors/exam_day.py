@@ -35,6 +35,11 @@ class BadNetwork(ValueError):
         super().__init__(line)
 
 
+# The examinee's page counts as in contact when it saved or polled this recently; "last seen" is
+# written at most this often (by a save's transaction or, without saves, by the status poll).
+HEARTBEAT_EVERY = datetime.timedelta(seconds=20)
+
+
 def parse_networks(text: str) -> list[Network]:
     """The networks of an allowed-networks list: one per line (commas and spaces also separate),
     an address alone meaning just that address. ``BadNetwork`` names the first line that is not one."""

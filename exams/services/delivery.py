@@ -63,7 +63,7 @@ from exams.models import (
 from exams.scoring import score_response
 from exams.selectors.delivery import get_attempt_for_user
 from exams.selectors.eligibility import exam_eligibility
-from exams.selectors.exam_day import OfficerTerms, address_allowed, attempt_deadline, terms_for
+from exams.selectors.exam_day import HEARTBEAT_EVERY, OfficerTerms, address_allowed, attempt_deadline, terms_for
 from exams.selectors.papers import blueprint_plan
 from exams.services.grading import attempt_grade
 from exams.services.papers import new_seed, paper_draw, paper_preview, paper_store
@@ -339,10 +339,10 @@ def answer_save(
     expired_deadline = None
     with transaction.atomic():
         # Locks out a concurrent submission until this save is committed (see the module docstring).
-        state, deadline, paper_id, paused_at, current_device = (
+        state, deadline, paper_id, paused_at, current_device, last_seen_at = (
             Attempt.objects.select_for_update()
             .filter(pk=attempt.pk)
-            .values_list("state", "deadline", "paper_id", "paused_at", "device")
+            .values_list("state", "deadline", "paper_id", "paused_at", "device", "last_seen_at")
             .get()
         )
         if state != AttemptState.IN_PROGRESS:
@@ -354,6 +354,10 @@ def answer_save(
         if now > deadline + _grace(exam):
             expired_deadline = deadline
         elif _answer_upsert(attempt.pk, paper_id, item_id, response, client_seq, now):
+            if last_seen_at is None or last_seen_at < now - HEARTBEAT_EVERY:
+                # Contact for the invigilation board, in this transaction: the page's status poll
+                # then has nothing to write while its examinee keeps answering.
+                Attempt.objects.filter(pk=attempt.pk).update(last_seen_at=now)
             return SaveResult(saved=True, client_seq=client_seq, saved_at=now)
         else:
             stored = (

@@ -55,7 +55,7 @@ from exams.models import (
     ReopenStatus,
 )
 from exams.selectors.eligibility import exam_examinees
-from exams.selectors.exam_day import attempt_deadline, officer_terms
+from exams.selectors.exam_day import HEARTBEAT_EVERY, attempt_deadline, officer_terms
 from exams.services.delivery import _submit
 from people.models import User
 from people.models.roles import Role
@@ -516,12 +516,9 @@ def attempt_focus_event(*, attempt: Attempt, kind: str, now: datetime.datetime |
     return FocusResult(count=count, warn=warn, submitted=submitted)
 
 
-# Contact is written at most this often per attempt: the board's "no contact" needs no more.
-HEARTBEAT_EVERY = datetime.timedelta(seconds=20)
-
-
 def attempt_heartbeat(*, attempt: Attempt, now: datetime.datetime | None = None) -> None:
-    """Record that the examinee's page is alive (one conditional UPDATE, mostly a no-op)."""
+    """Record that the examinee's page is alive (one conditional UPDATE, mostly a no-op: a page
+    that saves answers has its contact written by the saves)."""
     now = now or timezone.now()
     if attempt.last_seen_at is not None and attempt.last_seen_at >= now - HEARTBEAT_EVERY:
         return  # written recently (as loaded with the attempt): no statement at all on most polls
