@@ -144,6 +144,13 @@ def _get(host: str, port: int, path: str, headers: dict[str, str] | None = None,
         connection.close()
 
 
+def _gunicorn_has_control_socket() -> bool:
+    """gunicorn 25+ opens a control socket, by default at one path per user."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(setting.name == "control_socket" for setting in KNOWN_SETTINGS)
+
+
 def _static_fingerprint() -> str:
     """What collectstatic's output depends on: the repository's static files and the installed
     packages that ship static files. Unchanged, the collected files (and their manifest) are reused:
@@ -373,6 +380,9 @@ class Stack:
             "--bind", f"127.0.0.1:{server.port}", "--workers", str(self.config.gunicorn_workers),
             "--name", f"fazhi-{server.port}",
         ]  # fmt: skip
+        if _gunicorn_has_control_socket():
+            # One control socket per app server (the default path is one per user, shared).
+            command += ["--control-socket", str(self.run_dir / f"gunicorn-{server.port}.ctl")]
         server.process = self._spawn(server.name, command)
         if wait:
             self.wait_app_server(index)
@@ -520,15 +530,18 @@ http {{
     def stop(self) -> None:
         """nginx first (no new requests), then the app servers and workers together, then Redis.
         gunicorn finishes its requests; django-q2 can hang after logging "stopping" (django-q2
-        issue #346), so whatever is still running after 10 s is killed."""
+        issue #346), so whatever is still running after 20 s is killed."""
         if self.nginx:
             self._terminate(self.nginx, "nginx", timeout=5, sig=signal.SIGQUIT)
             self.nginx = None
         others = [(server.name, server.process) for server in self.app_servers if server.process]
         others += [(f"qcluster-{number}", worker) for number, worker in enumerate(self.workers, 1)]
         for _, process in others:
-            self._signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + 10
+            # The gunicorn master and the qcluster parent stop their own children in order.
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
         for name, process in others:
             self._reap(process, name, deadline)
         for server in self.app_servers:
@@ -558,7 +571,11 @@ def main(argv: list[str] | None = None) -> int:
             stopping["now"] = True
             raise KeyboardInterrupt
 
+    # Ctrl-C, `kill`, a closed terminal: all stop the stack. SIGINT is set explicitly because a
+    # shell starting this in the background leaves it ignored.
+    signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
     try:
         stack.start()
         servers = ", ".join(f"127.0.0.1:{s.port} (pid {s.pid})" for s in stack.app_servers)

@@ -116,3 +116,19 @@ def test_lockout_and_audit_through_nginx_key_on_the_address_nginx_appended(stack
         [police_number],
     )
     assert signed_in == [("127.0.0.22",)]
+
+
+def test_nginx_routes_around_a_killed_app_server(stack):
+    """kill -9 of one app server: nginx's connection to it is refused, so every request (a POST
+    sign-in too, which was never sent) goes to the other; brought back, it serves again."""
+    stack.kill_app_server(0)
+    try:
+        officer = Browserless(stack, source="127.0.0.31")
+        statuses = [officer.get("/login/")[0].status for _ in range(6)]
+        response, _ = officer.log_in("officer001")
+        statuses.append(response.status)
+        statuses += [officer.get("/dashboard/")[0].status for _ in range(6)]
+        assert statuses == [200] * 6 + [302] + [200] * 6
+    finally:
+        stack.start_app_server(0)
+    assert Browserless(stack).get("/healthz", port=stack.config.app_ports[0], headers=DIRECT)[0].status == 200
