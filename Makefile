@@ -6,10 +6,12 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 APT_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 chromium gettext
+# `make stack` (and its tests in CI) also need nginx and Redis; PostgreSQL is the server already there.
+STACK_APT_PACKAGES := nginx-light redis-server
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages venv lint migrations-check ci clean bench-exams
+.PHONY: run test setup system-packages stack-packages venv lint migrations-check ci clean bench-exams stack
 
 # ---- setup -----------------------------------------------------------------------------------
 system-packages:
@@ -22,6 +24,9 @@ system-packages:
 	    echo "Missing system packages. Run: sudo apt-get install -y $$missing"; exit 1; \
 	  fi; \
 	fi
+
+stack-packages:
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES="$(STACK_APT_PACKAGES)"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,7 +50,14 @@ run: setup
 	$(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# ---- the city topology on one machine (docs/DEPLOY.md, "The stack on one machine") ---------------
+# nginx :8080 -> gunicorn :8101, :8102 (production settings) -> PostgreSQL 127.0.0.1:5432/fazhi_stack,
+# Redis 127.0.0.1:6379/4 (broker and cache), one qcluster. STACK_PORT, STACK_APP_PORTS, STACK_DATABASE,
+# STACK_REDIS_URL, STACK_WORKERS override. Ctrl-C stops everything.
+stack: setup stack-packages
+	$(PY) deploy/stack.py $(STACK_ARGS)
 
 # ---- benchmarks ------------------------------------------------------------------------------
 # Issue 5's load test: N examinees start, autosave and submit against gunicorn with the production
