@@ -165,12 +165,12 @@ def certificate_batch_run(*, batch_id: int) -> int:
     if lease is None:
         return 0
     batch = CertificateBatch.objects.select_related("exam", "requested_by").get(pk=batch_id)
-    attempts = exam_passing_attempts(batch.exam)
-    lease.beat(total=len(attempts))
-    issuer = issuer_name()
     done = 0
     stored_name = ""
     try:
+        attempts = exam_passing_attempts(batch.exam)
+        lease.beat(total=len(attempts))
+        issuer = issuer_name()
         with tempfile.TemporaryFile() as spool:
             with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
                 for attempt in attempts:
