@@ -15,6 +15,9 @@ Listed in ``SCHEDULES`` (named by the SCHEDULE_PROVIDERS setting):
 - ``rebuild_points_ledgers`` every night brings the current year's points ledgers up to date with
   their sources (idempotent: one entry per source).
 
+- ``sweep_certificate_batches`` every minute re-queues (or fails, at the last attempt) certificate
+  batches whose worker died (``portal.services.jobs``).
+
 ``issue_certificate_batch`` is queued (not scheduled) when a trainer issues the certificates of an
 exam's passers.
 """
@@ -58,6 +61,13 @@ SCHEDULES = [
         schedule_type=Schedule.DAILY,
         first_run_at=datetime.time(2, 15),
     ),
+    ScheduleSpec(
+        name="certification.sweep_certificate_batches",
+        func="certification.tasks.sweep_certificate_batches",
+        schedule_type=Schedule.MINUTES,
+        minutes=1,
+        save_success=False,
+    ),
 ]
 
 
@@ -71,6 +81,13 @@ def flag_overdue_pathways() -> int:
     from certification.services.pathway import pathways_flag_overdue
 
     return pathways_flag_overdue()
+
+
+def sweep_certificate_batches() -> dict:
+    from certification.services.certificates import certificate_batches_sweep
+
+    outcome = certificate_batches_sweep()
+    return {"requeued": outcome.requeued, "failed": outcome.failed, "resent": outcome.resent}
 
 
 def issue_certificate_batch(batch_id: int) -> int:

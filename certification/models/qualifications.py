@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 
 from courses.models.choices import Tier
 from portal.models.fields import recorded_by
+from portal.models.jobs import JobLease
 from portal.texts import render, stored_text_field
 
 
@@ -231,7 +232,7 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class CertificateBatch(models.Model):
+class CertificateBatch(JobLease):
     """Certificates for every passer of an exam, issued by a background task with visible progress."""
 
     exam = models.ForeignKey("exams.Exam", verbose_name=_("exam"), on_delete=models.PROTECT, related_name="+")

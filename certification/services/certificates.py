@@ -32,6 +32,7 @@ from certification.models import (
 from exams.models import Exam
 from portal.errors import CodedError
 from portal.services import audit_log
+from portal.services.jobs import JobKind, LeaseLost, SweepOutcome, job_claim, job_retry, jobs_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -131,33 +132,45 @@ def certificate_batch_create(*, exam: Exam, actor) -> tuple[CertificateBatch, bo
     return batch, True
 
 
-def _enqueue(batch_id: int) -> None:
-    from django_q.tasks import async_task
+CERTIFICATE_BATCHES = JobKind(
+    model=CertificateBatch,
+    task="certification.tasks.issue_certificate_batch",
+    name="certificate-batch",
+    audit="certification.certificate_batch",
+)
 
-    async_task("certification.tasks.issue_certificate_batch", batch_id, task_name=f"certificate-batch-{batch_id}")
+
+def _enqueue(batch_id: int) -> None:
+    CERTIFICATE_BATCHES.enqueue(batch_id)
 
 
 def certificate_batch_run(*, batch_id: int) -> int:
     """Grant (or renew) the qualification of every passer lacking a current certificate from the
     exam, render every passer's current certificate into a zip archive, and count progress in
-    ``done`` as it goes. Returns how many passers were handled.
+    ``done`` (with the heartbeat) as it goes. Returns how many passers were handled.
 
-    Idempotent: a passer whose attempt already granted the record (the result hook, or an earlier
-    batch) keeps its certificate; only the archive is rendered again. Each passer is granted in
-    their own transaction, so a failure half-way keeps the certificates already issued; the batch
-    is then marked failed with the error, and running a new batch finishes the rest."""
+    The batch is claimed first (``portal.services.jobs``): a task delivered again while another
+    worker holds it, or after it finished, does nothing; a batch whose worker died is run again from
+    the first passer. That is safe because issuing is idempotent per passer: a passer whose attempt
+    already granted the record (the result hook, or an earlier run) keeps its certificate, and
+    ``_current_certificate`` issues one only to a valid record without a current one, under the
+    record's row lock; only the archive is rendered again. Each passer is granted in their own
+    transaction, so a failure half-way keeps the certificates already issued; the batch is then
+    marked failed (key "error", the cause in ``error``) and its retry finishes the rest."""
     from certification.pdf import certificate_pdf, certificate_pdf_filename, issuer_name
     from certification.selectors.qualifications import exam_passing_attempts
     from certification.services.qualifications import qualification_from_attempt
 
-    batch = CertificateBatch.objects.select_related("exam", "requested_by").filter(pk=batch_id).first()
-    if batch is None or batch.status == BatchStatus.DONE:
-        return batch.done if batch else 0
-    attempts = exam_passing_attempts(batch.exam)
-    CertificateBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, total=len(attempts), done=0)
-    issuer = issuer_name()
+    lease = job_claim(CERTIFICATE_BATCHES, batch_id)
+    if lease is None:
+        return 0
+    batch = CertificateBatch.objects.select_related("exam", "requested_by").get(pk=batch_id)
     done = 0
+    stored_name = ""
     try:
+        attempts = exam_passing_attempts(batch.exam)
+        lease.beat(total=len(attempts))
+        issuer = issuer_name()
         with tempfile.TemporaryFile() as spool:
             with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_STORED) as archive:
                 for attempt in attempts:
@@ -169,25 +182,53 @@ def certificate_batch_run(*, batch_id: int) -> int:
                         # PDFs are compressed already: storing them is as small and much faster.
                         archive.writestr(certificate_pdf_filename(certificate), pdf)
                     done += 1
-                    CertificateBatch.objects.filter(pk=batch.pk).update(done=done)
+                    lease.beat(done=done)
             spool.seek(0)
             batch.archive.save(f"certificates-exam-{batch.exam_id}-{batch.pk}.zip", File(spool), save=False)
-        CertificateBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.DONE, archive=batch.archive.name, finished_at=timezone.now(), error=""
-        )
+            stored_name = batch.archive.name
+        with transaction.atomic():
+            lease.finish(archive=stored_name, error="")
+            audit_log(
+                actor=batch.requested_by,
+                action="certification.certificate_batch.done",
+                target=batch,
+                data={"exam": batch.exam_id, "done": done, "attempt": lease.attempt},
+            )
+    except LeaseLost:
+        # Presumed dead and taken over by another worker, which writes the archive: keep nothing.
+        logger.warning("Certificate batch %s: another worker holds it now; this run stops", batch.pk)
+        if stored_name:
+            batch.archive.storage.delete(stored_name)
+        return done
     except Exception as error:
         logger.exception("Certificate batch %s failed", batch.pk)
-        CertificateBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
-        )
+        if stored_name:
+            batch.archive.storage.delete(stored_name)
+        lease.fail(error=f"{type(error).__name__}: {error}", archive="")
         return done
-    audit_log(
-        actor=batch.requested_by,
-        action="certification.certificate_batch.done",
-        target=batch,
-        data={"exam": batch.exam_id, "done": done},
-    )
     return done
+
+
+def certificate_batch_retry(*, batch: CertificateBatch, actor) -> CertificateBatch:
+    """Run a failed batch again (the retry button). While another batch of the exam is queued or
+    running, that one is returned instead (one batch per exam at a time); a second click finds
+    this one queued and starts nothing."""
+    with transaction.atomic():
+        Exam.objects.select_for_update().filter(pk=batch.exam_id).first()
+        running = (
+            CertificateBatch.objects.filter(exam_id=batch.exam_id, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING])
+            .exclude(pk=batch.pk)
+            .first()
+        )
+        if running is not None:
+            return running
+        job_retry(CERTIFICATE_BATCHES, batch.pk, actor=actor)
+    batch.refresh_from_db()
+    return batch
+
+
+def certificate_batches_sweep() -> SweepOutcome:
+    return jobs_sweep(CERTIFICATE_BATCHES)
 
 
 def _current_certificate(record: Qualification | None, *, actor) -> Certificate | None:

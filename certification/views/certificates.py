@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from certification.models import BatchStatus, CertificateBatch, QualificationStatus
 from certification.pdf import certificate_pdf, certificate_pdf_filename
 from certification.selectors.qualifications import certificate_verification, get_certificate_for_user
-from certification.services.certificates import CertificateError, certificate_batch_create
+from certification.services.certificates import CertificateError, certificate_batch_create, certificate_batch_retry
 from exams.models import Exam, ExamKind
 from people.decorators import training_staff_required
+from portal.services.jobs import failure_message
 
 
 @login_required
@@ -68,7 +69,10 @@ def _batch_data(batch: CertificateBatch) -> dict:
         "total": batch.total,
         "percent": round(100 * batch.done / batch.total) if batch.total else (100 if finished else 0),
         "finished": finished,
-        "error": batch.error,
+        "error": failure_message(batch),
+        "retry_url": reverse("certification:certificate_batch_retry", args=[batch.pk])
+        if batch.status == BatchStatus.FAILED
+        else "",
         "archive_url": reverse("certification:certificate_batch_archive", args=[batch.pk]) if batch.archive else "",
     }
 
@@ -90,6 +94,15 @@ def certificate_batch_detail(request, pk: int):
 def certificate_batch_status(request, pk: int):
     """Polled every 2 s by the batch page."""
     return JsonResponse(_batch_data(_batch(pk)))
+
+
+@training_staff_required
+@require_POST
+def certificate_batch_retry_view(request, pk: int):
+    """Run a failed batch again (重新运行). Batches belong to the exam, not to whoever clicked:
+    every member of the training staff, who may start one, may retry one."""
+    batch = certificate_batch_retry(batch=_batch(pk), actor=request.user)
+    return redirect("certification:certificate_batch", pk=batch.pk)
 
 
 @training_staff_required
@@ -120,5 +133,6 @@ urlpatterns: list = [
     path("qualification-exams/<int:pk>/certificates/", certificate_batch_start, name="certificate_batch_start"),
     path("certificate-batches/<int:pk>/", certificate_batch_detail, name="certificate_batch"),
     path("certificate-batches/<int:pk>/status/", certificate_batch_status, name="certificate_batch_status"),
+    path("certificate-batches/<int:pk>/retry/", certificate_batch_retry_view, name="certificate_batch_retry"),
     path("certificate-batches/<int:pk>/archive/", certificate_batch_archive, name="certificate_batch_archive"),
 ]

@@ -62,6 +62,15 @@ def run_export_job(job_id: int) -> None:
     export_job_run(job_id)
 
 
+def sweep_export_jobs() -> dict:
+    """Re-queue (or fail, at the last attempt) exports whose worker died; send again the queued
+    ones whose task may be lost (``portal.services.jobs``)."""
+    from portal.services.exports import export_jobs_sweep
+
+    outcome = export_jobs_sweep()
+    return {"requeued": outcome.requeued, "failed": outcome.failed, "resent": outcome.resent}
+
+
 def expire_export_files() -> int:
     """Delete the files of background exports whose download link has expired."""
     from portal.services.exports import export_files_expire
@@ -136,6 +145,13 @@ SCHEDULES: list[ScheduleSpec] = [
         func="portal.tasks.prune_task_results",
         schedule_type=Schedule.DAILY,
         first_run_at=datetime.time(3, 30),
+    ),
+    ScheduleSpec(
+        name="portal.sweep_export_jobs",
+        func="portal.tasks.sweep_export_jobs",
+        schedule_type=Schedule.MINUTES,
+        minutes=1,
+        save_success=False,
     ),
     ScheduleSpec(
         name="portal.expire_export_files",

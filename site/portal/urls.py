@@ -17,5 +17,6 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/status/", views.export_job_status, name="export_job_status"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("exports/<int:pk>/retry/", views.export_retry, name="export_retry"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -3,11 +3,13 @@ exam's passers in the background."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from certification.models import BatchStatus, Certificate, CertificateBatch, QualificationStatus
 from certification.pdf import certificate_content, certificate_pdf, verification_url
@@ -136,8 +138,11 @@ def test_running_batches_again_issues_no_duplicates(
     client.force_login(trainer)
     start_batch(client, passed_exam, django_capture_on_commit_callbacks)
     first = CertificateBatch.objects.get()
-    CertificateBatch.objects.filter(pk=first.pk).update(status=BatchStatus.RUNNING)
-    certificate_batch_run(batch_id=first.pk)  # the same task delivered twice
+    certificate_batch_run(batch_id=first.pk)  # the same task delivered twice: nothing happens
+    # Its worker died half-way (no heartbeat for 10 minutes) and the broker delivers the task again.
+    dead = timezone.now() - datetime.timedelta(minutes=10)
+    CertificateBatch.objects.filter(pk=first.pk).update(status=BatchStatus.RUNNING, heartbeat_at=dead, done=1)
+    assert certificate_batch_run(batch_id=first.pk) == 2
     start_batch(client, passed_exam, django_capture_on_commit_callbacks)  # a second batch later
     assert Certificate.objects.count() == 2
     assert CertificateBatch.objects.filter(status=BatchStatus.DONE).count() == 2

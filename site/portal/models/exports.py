@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .jobs import JobLease
+
 
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -19,7 +21,7 @@ class ExportStatus(models.TextChoices):
     EXPIRED = "expired", pgettext_lazy("no longer valid", "Expired")
 
 
-class ExportJob(models.Model):
+class ExportJob(JobLease):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="export_jobs"
     )
@@ -35,6 +37,7 @@ class ExportJob(models.Model):
     row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
+    # The technical cause of a failure, for the logs and the admin; the page shows ``failure``.
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.exports import xlsx_bytes, xlsx_download
 from portal.models import ExportJob, ExportStatus
 from portal.services.audit import audit_log
+from portal.services.jobs import JobKind, Lease, LeaseLost, SweepOutcome, job_claim, job_retry, jobs_sweep
 from portal.services.notifications import notification_send
 
 logger = logging.getLogger(__name__)
@@ -104,26 +105,15 @@ def export_respond(request, *, kind: str, filters: dict) -> HttpResponse:
     return redirect("portal:export_job", pk=job.pk)
 
 
+EXPORT_JOBS = JobKind(model=ExportJob, task="portal.tasks.run_export_job", name="export-job", audit="portal.export_job")
+
+
 def _enqueue(job_id: int) -> None:
-    from django_q.tasks import async_task
-
-    async_task("portal.tasks.run_export_job", job_id, task_name=f"export-job-{job_id}")
+    EXPORT_JOBS.enqueue(job_id)
 
 
-def _claim(job_id: int) -> ExportJob | None:
-    """Mark the job running; None when it is already finished (a second run does nothing)."""
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=job_id).first()
-        if job is None or job.status not in {ExportStatus.QUEUED, ExportStatus.RUNNING}:
-            return None
-        job.status = ExportStatus.RUNNING
-        job.done = 0
-        job.error = ""
-        job.save(update_fields=["status", "done", "error"])
-    return job
-
-
-def _progress_writer(job: ExportJob) -> Callable[[int], None]:
+def _progress_writer(job: ExportJob, lease: Lease | None = None) -> Callable[[int], None]:
+    """Rows done, written with the heartbeat every ~1 % of the rows or every second."""
     step = max(1, job.total // 100)
     last = {"done": 0, "at": time.monotonic()}
 
@@ -132,7 +122,11 @@ def _progress_writer(job: ExportJob) -> Callable[[int], None]:
         if done - last["done"] < step and now - last["at"] < PROGRESS_INTERVAL_SECONDS:
             return
         last.update(done=done, at=now)
-        ExportJob.objects.filter(pk=job.pk).update(done=min(done, job.total) if job.total else done)
+        value = min(done, job.total) if job.total else done
+        if lease is None:
+            ExportJob.objects.filter(pk=job.pk).update(done=value)
+        else:
+            lease.beat(done=value)
 
     return progress
 
@@ -140,34 +134,42 @@ def _progress_writer(job: ExportJob) -> Callable[[int], None]:
 def export_job_run(job_id: int) -> ExportJob | None:
     """Build a queued job's workbook into ``job.file``, notify its owner and audit it.
 
-    A failure marks the job failed with a short message and leaves no file behind; running a
-    finished job again does nothing, so a retried task cannot export twice.
+    The job is claimed first (``portal.services.jobs``): a task delivered again while another
+    worker holds the job, or after it finished, does nothing; a job whose worker died is built
+    again from the start. A failure marks the job failed (key "error", the cause kept in
+    ``error``) and leaves no file behind.
     """
-    job = _claim(job_id)
-    if job is None:
+    lease = job_claim(EXPORT_JOBS, job_id)
+    if lease is None:
         return None
+    job = ExportJob.objects.select_related("owner").get(pk=job_id)
     with translation.override(job.language or settings.LANGUAGE_CODE):
-        return _export_job_build(job)
+        return _export_job_build(job, lease)
 
 
-def _export_job_build(job: ExportJob) -> ExportJob:
+def _export_job_build(job: ExportJob, lease: Lease) -> ExportJob:
     stored_name = ""
     try:
         definition = export_definition(job.kind)
-        result = definition.build(job.owner, job.filters, _progress_writer(job))
+        result = definition.build(job.owner, job.filters, _progress_writer(job, lease))
+        lease.beat(force=True)
         content = xlsx_bytes(result.sheets)
+        lease.beat(force=True)
         with transaction.atomic():
             job.file.save(result.filename, ContentFile(content), save=False)
             stored_name = job.file.name
             now = timezone.now()
-            job.filename = result.filename[:200]
-            job.row_count = result.row_count
-            job.done = max(job.total, result.row_count)
-            job.total = max(job.total, result.row_count)
-            job.finished_at = now
-            job.expires_at = now + datetime.timedelta(hours=settings.PORTAL_EXPORT_LINK_HOURS)
-            job.status = ExportStatus.DONE
-            job.save()
+            total = max(job.total, result.row_count)
+            lease.finish(
+                now=now,
+                file=stored_name,
+                filename=result.filename[:200],
+                row_count=result.row_count,
+                done=total,
+                total=total,
+                expires_at=now + datetime.timedelta(hours=settings.PORTAL_EXPORT_LINK_HOURS),
+            )
+            job.refresh_from_db()
             _audit(actor=job.owner, result=result, kind=job.kind, filters=job.filters, job=job)
             notification_send(
                 recipient=job.owner,
@@ -176,18 +178,28 @@ def _export_job_build(job: ExportJob) -> ExportJob:
                 url=reverse("portal:export_job", args=[job.pk]),
                 kind="export",
             )
+    except LeaseLost:
+        # Presumed dead and taken over by another worker, which writes the file: keep nothing.
+        logger.warning("Export job %s: another worker holds it now; this run stops", job.pk)
+        if stored_name:
+            job.file.storage.delete(stored_name)
+        job.refresh_from_db()
     except Exception as error:
         logger.exception("Export job %s (%s) failed", job.pk, job.kind)
         if stored_name:
             job.file.storage.delete(stored_name)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED,
-            error=f"{type(error).__name__}: {error}"[:500],
-            file="",
-            finished_at=timezone.now(),
-        )
+        lease.fail(error=f"{type(error).__name__}: {error}", file="")
         job.refresh_from_db()
     return job
+
+
+def export_job_retry(*, job: ExportJob, actor) -> bool:
+    """Build a failed export again (its owner's retry button); False when it is not failed."""
+    return job_retry(EXPORT_JOBS, job.pk, actor=actor)
+
+
+def export_jobs_sweep() -> SweepOutcome:
+    return jobs_sweep(EXPORT_JOBS)
 
 
 def export_files_expire(*, now: datetime.datetime | None = None) -> int:

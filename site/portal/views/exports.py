@@ -1,5 +1,6 @@
 """Pages of background exports: the progress page and its JSON status, the download (while the
-link is valid) and the list of the user's own exports. Every job is visible to its owner only."""
+link is valid), the retry of a failed one and the list of the user's own exports. Every job is
+visible to its owner only: anyone else gets 404, for the page, its status, its file and its retry."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from portal.models import ExportJob, ExportStatus
-from portal.services.exports import export_job_is_expired
+from portal.services.exports import export_job_is_expired, export_job_retry
+from portal.services.jobs import failure_message
 
 MY_EXPORTS_DAYS = 30
 
@@ -33,7 +35,8 @@ def _status_data(job: ExportJob) -> dict:
         "total": job.total,
         "percent": percent,
         "finished": job.status != ExportStatus.QUEUED and job.status != ExportStatus.RUNNING,
-        "error": job.error if job.status == ExportStatus.FAILED else "",
+        "error": failure_message(job),
+        "retry_url": reverse("portal:export_retry", args=[job.pk]) if job.status == ExportStatus.FAILED else "",
         "download_url": reverse("portal:export_download", args=[job.pk]) if ready else "",
     }
 
@@ -50,6 +53,15 @@ def export_job(request, pk: int):
 @require_GET
 def export_job_status(request, pk: int):
     return JsonResponse(_status_data(_own_job(request, pk)))
+
+
+@login_required
+@require_POST
+def export_retry(request, pk: int):
+    """Build a failed export again (重新运行); a second click finds it queued and starts nothing."""
+    job = _own_job(request, pk)
+    export_job_retry(job=job, actor=request.user)
+    return redirect("portal:export_job", pk=job.pk)
 
 
 @login_required
