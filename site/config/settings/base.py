@@ -104,6 +104,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(DATA_DIR / "db.sqlite3")),
+            # Each server thread keeps its connection between requests (opening one and running the
+            # PRAGMAs below cost every request ~0.3 ms); 0 opens one per request.
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
