@@ -38,7 +38,8 @@ What it does, in order:
      the examinees) polls the board's JSON (``exam_board_json``, every examinee of the exam) every
      ``--board-every`` seconds, as the board page does;
    - status polls: each open paper asks for its time left and room messages every ``--poll``
-     seconds (10, the page's ``EXAMS_STATUS_POLL_SECONDS``) while its examinee answers;
+     seconds (10, the page's ``EXAMS_STATUS_POLL_SECONDS``) while its examinee answers, skipping a
+     poll after an acknowledged save (at most two in a row) as take.js does;
    - focus events: one examinee in ten reports 1–3 focus losses (POST ``attempt_event``, JSON)
      at random moments between its saves (the exam records focus losses, with no automatic hand-in);
    - submit: POST ``attempt_submit``, spread over the same window as the starts.
@@ -614,6 +615,7 @@ class Examinee:
     last_sent: dict[int, tuple[int, object]] = field(default_factory=dict)  # item → (seq, response)
     focus_sent: int = 0
     failed: str = ""
+    saved_since_poll: bool = False  # take.js skips a status poll after an acknowledged save
 
     def next_seq(self) -> int:
         self.seq += 1
@@ -729,19 +731,26 @@ async def start_and_answer(
 
 async def status_poll(examinee: Examinee, urls: dict[str, str], every: float, done: asyncio.Event) -> None:
     """The paper's own poll (time left, room messages, device), every ``every`` seconds from a
-    random moment, as take.js does (``EXAMS_STATUS_POLL_SECONDS``), until the last answer is saved."""
+    random moment, as take.js does (``EXAMS_STATUS_POLL_SECONDS``), until the last answer is saved;
+    like take.js it skips a poll when a save was acknowledged since the last one, at most two in a row."""
     status = urls["status"].format(attempt=examinee.attempt)
     delay = random.Random(2_000_000 + examinee.number).uniform(0, every)
+    skipped = 0
     while True:
         try:
             await asyncio.wait_for(done.wait(), timeout=delay)
             return
         except TimeoutError:
             pass
+        delay = every
+        skip = examinee.saved_since_poll and skipped < 2
+        examinee.saved_since_poll = False
+        skipped = skipped + 1 if skip else 0
+        if skip:
+            continue
         text, _ = await examinee.browser.request("status poll", "GET", status, expect=200)
         if json.loads(text).get("state") != "in_progress":
             raise RequestFailed(f"status poll answered {text[:200]}")
-        delay = every
 
 
 async def focus_event(examinee: Examinee, urls: dict[str, str], kind: str, take: str) -> None:
@@ -781,6 +790,7 @@ async def save_answer(examinee: Examinee, item: Item, response, save: str, take:
     body = json.loads(text)
     if body.get("saved") is not True or body.get("seq") != seq:
         raise RequestFailed(f"save of item {item.pk} seq {seq} answered {body}")
+    examinee.saved_since_poll = True
     if seq > examinee.last_sent.get(item.pk, (0, None))[0]:  # replies may arrive out of order
         examinee.last_sent[item.pk] = (seq, as_stored(item, response))
 

@@ -12,7 +12,8 @@
  * restarts, the examinee takes the paper back, the network returns). A reload puts answers kept
  * in localStorage back on the paper and saves them.
  *
- * Status poll (every data-poll-seconds): the timer follows the server's remaining seconds (time
+ * Status poll (every data-poll-seconds; skipped while saves are acknowledged, at most two in a
+ * row, see pollLoop): the timer follows the server's remaining seconds (time
  * added, accommodations); a stopped clock freezes the timer and disables the answers until it
  * restarts; room messages are listed (the last id shown goes back as ?after=); another device
  * holding the paper disables it and offers to take it back; a finished attempt opens the result.
@@ -446,6 +447,7 @@
               statusLine.textContent = format(strings.all_saved, { time: at });
             }
             syncTimer(result.body.remaining_seconds);
+            savedSincePoll = true;
           } else if (result.status === 409 && result.body.code) {
             dirty[id] = true;
             held(item, result.body);
@@ -691,8 +693,20 @@
       });
   }
 
+  // A save the server acknowledged since the last poll already synced the timer and counted as
+  // contact, and a stopped clock or another device shows in the save's answer: the poll is skipped
+  // then, but never more than POLL_SKIPS_MAX times in a row, so room messages arrive within
+  // (POLL_SKIPS_MAX + 1) poll intervals (30 s by default). A thousand examinees answering every
+  // ten seconds then send a third of the polls (docs/PERFORMANCE.md, "exam start burst").
+  var POLL_SKIPS_MAX = 2;
+  var savedSincePoll = false;
+  var pollsSkipped = 0;
+
   function pollLoop() {
-    poll().then(function () {
+    var skip = savedSincePoll && pollsSkipped < POLL_SKIPS_MAX;
+    savedSincePoll = false;
+    pollsSkipped = skip ? pollsSkipped + 1 : 0;
+    (skip ? Promise.resolve() : poll()).then(function () {
       if (!closed) {
         setTimeout(pollLoop, pollMs);
       }
