@@ -9,15 +9,21 @@ question versions for the renderer, which leaves the key out unless asked, and t
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
+from django.core.cache import caches
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from courses.models import KnowledgePoint
 from courses.selectors.knowledge import knowledge_point_full_names, lessons_for_knowledge_point
@@ -328,15 +334,17 @@ def _has_answer(response) -> bool:
 
 def paper_for_taking(attempt: Attempt) -> list[TakingSection]:
     """The attempt's paper in order, grouped by section, with the responses saved so far."""
-    items = list(
-        PaperItem.objects.filter(paper_id=attempt.paper_id).select_related("question_version").order_by("position")
-    )
     stored = {
         item_id: (response, seq)
         for item_id, response, seq in Answer.objects.filter(attempt=attempt).values_list(
             "paper_item_id", "response", "client_seq"
         )
     }
+    return _paper_sections(attempt.paper_id, stored)
+
+
+def _paper_sections(paper_id: int, stored: dict) -> list[TakingSection]:
+    items = list(PaperItem.objects.filter(paper_id=paper_id).select_related("question_version").order_by("position"))
     sections: dict[int, TakingSection] = {}
     for item in items:
         section = sections.setdefault(
@@ -351,6 +359,46 @@ def paper_for_taking(attempt: Attempt) -> list[TakingSection]:
             )
         )
     return list(sections.values())
+
+
+# A paper's question map and questions, rendered ahead (the worker, for papers drawn ahead) into the
+# "pages" cache, so opening a fresh paper during the start burst renders no question. Only a paper
+# without answers looks like this; one with answers is always rendered live. The key names the
+# templates' and the renderer's sources, so a changed markup is never served from an old entry.
+PAPER_PART_TEMPLATES = ("exams/take/_paper_map.html", "exams/take/_paper_sections.html")
+
+
+@functools.cache
+def _markup_version() -> str:
+    from django.template.loader import get_template
+
+    from exams import rendering
+
+    digest = hashlib.sha256(Path(rendering.__file__).read_bytes())
+    for name in (*PAPER_PART_TEMPLATES, "exams/includes/question.html"):
+        digest.update(get_template(name).template.source.encode())
+    return digest.hexdigest()[:16]
+
+
+def paper_parts_key(paper_id: int, language: str) -> str:
+    return f"exams:paper-parts:{paper_id}:{language}:{_markup_version()}"
+
+
+def paper_parts_render(paper_id: int) -> dict[str, str]:
+    """The question map and the questions of a paper nobody has answered, in the active language."""
+    from django.template.loader import render_to_string
+
+    context = {"sections": _paper_sections(paper_id, {})}
+    names = dict(zip(("map", "sections"), PAPER_PART_TEMPLATES, strict=True))
+    return {part: render_to_string(name, context) for part, name in names.items()}
+
+
+def paper_parts_ahead(attempt: Attempt) -> dict[str, SafeString] | None:
+    """The attempt's paper as rendered ahead, when it has no answer yet and it was; else None."""
+    parts = caches["pages"].get(paper_parts_key(attempt.paper_id, get_language()))
+    if not parts or Answer.objects.filter(attempt=attempt).exists():
+        return None
+    return {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308 - rendered by our templates
 
 
 # --- the result and review ----------------------------------------------------------------------

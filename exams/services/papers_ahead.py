@@ -3,7 +3,8 @@
 A whole branch starting one formal exam at 09:00 is a thousand starts in a minute; drawing and
 storing a paper is the largest part of a start (docs/PERFORMANCE.md). So from
 ``EXAMS_DRAW_AHEAD_MINUTES`` before the window opens until it closes, the worker keeps one paper
-per examinee who has not started yet drawn and stored under the context ``exam:<pk>:ahead``
+per examinee who has not started yet drawn and stored under the context ``exam:<pk>:ahead``, its
+questions rendered into the "pages" cache (``exams.selectors.taking.paper_parts_render``)
 (``papers_draw_ahead``, run every minute by ``exams.tasks.draw_papers_ahead``). A start then only
 takes one of them (``paper_take_ahead``: one row update inside the start's transaction) and the
 draw runs in the request only when none is left.
@@ -22,13 +23,15 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from exams.models import Attempt, Exam, ExamStatus, Paper, Question
 from exams.selectors.eligibility import exam_examinees
 from exams.selectors.papers import blueprint_plan
+from exams.selectors.taking import paper_parts_key, paper_parts_render
 from exams.services.papers import new_seed, paper_preview, paper_store
 
 __all__ = ["ahead_context", "draws_ahead", "paper_take_ahead", "papers_discard_ahead", "papers_draw_ahead"]
@@ -113,10 +116,14 @@ def papers_draw_ahead(*, exam: Exam, now: datetime.datetime | None = None, limit
     if needed == 0:
         return 0
     plan = blueprint_plan(exam.blueprint)
+    pages = caches["pages"]
     for _number in range(needed):
         drawn = paper_preview(plan=plan, seed=new_seed())
         with transaction.atomic():
-            paper_store(drawn, blueprint=exam.blueprint, context=ahead_context(exam))
+            paper = paper_store(drawn, blueprint=exam.blueprint, context=ahead_context(exam))
+        # Rendered ahead too, in the platform's language: opening the paper renders no question.
+        with translation.override(settings.LANGUAGE_CODE):
+            pages.set(paper_parts_key(paper.pk, translation.get_language()), paper_parts_render(paper.pk))
     return needed
 
 

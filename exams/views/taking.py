@@ -37,6 +37,7 @@ from exams.selectors.taking import (
     get_exam_for_examinee,
     my_exams,
     paper_for_taking,
+    paper_parts_ahead,
     remaining_seconds,
 )
 from exams.services.delivery import DeliveryError, answer_save, attempt_start, attempt_submit
@@ -164,7 +165,8 @@ def attempt_take(request, pk: int):
         return _with_device_cookie(request, response, device)
     if request.method == "POST":
         return _with_device_cookie(request, redirect("exams:attempt_take", pk=attempt.pk), device)
-    sections = paper_for_taking(attempt)
+    prerendered = paper_parts_ahead(attempt)
+    sections = [] if prerendered else paper_for_taking(attempt)
     response = render(
         request,
         "exams/take/paper.html",
@@ -172,7 +174,10 @@ def attempt_take(request, pk: int):
             "attempt": attempt,
             "exam": exam,
             "sections": sections,
-            "question_total": sum(len(section.items) for section in sections),
+            "prerendered": prerendered,
+            "question_total": attempt.paper.question_count
+            if prerendered
+            else sum(len(section.items) for section in sections),
             "remaining": remaining_seconds(attempt),
             "strings": _page_strings(),
             "poll_seconds": settings.EXAMS_STATUS_POLL_SECONDS,

@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from exams.models import Attempt, ExamStatus, Paper, Question
-from exams.services import attempt_start
+from exams.selectors.taking import paper_parts_render
+from exams.services import answer_save, attempt_start
 from exams.services.papers_ahead import exams_draw_ahead, paper_take_ahead, papers_draw_ahead
 from exams.tasks import SCHEDULES
-from tests.exams.delivery_support import objective_blueprint, published_exam
+from tests.exams.delivery_support import correct_response, objective_blueprint, published_exam
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +125,43 @@ def test_leftovers_of_a_closed_exam_are_thrown_away(exam):
 def test_the_draw_ahead_runs_every_minute():
     spec = next(spec for spec in SCHEDULES if spec.name == "exams.draw_papers_ahead")
     assert (spec.func, spec.minutes) == ("exams.tasks.draw_papers_ahead", 1)
+
+
+# --- the paper rendered ahead --------------------------------------------------------------------
+
+
+def _page(client, attempt) -> str:
+    response = client.get(reverse("exams:attempt_take", args=[attempt.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_paper_drawn_ahead_opens_as_rendered_ahead_which_is_the_live_render(client, exam, officers):
+    papers_draw_ahead(exam=exam)
+    attempt = attempt_start(exam=exam, officer=officers[0])
+    client.force_login(officers[0])
+    with translation.override(settings.LANGUAGE_CODE):
+        live_parts = paper_parts_render(attempt.paper_id)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = _page(client, attempt)
+
+    assert live_parts["sections"] in page and live_parts["map"] in page
+    assert page.count('class="take-item"') == 8
+    assert not any('"exams_paperitem"' in query["sql"] for query in queries.captured_queries)
+    # Without the entry the page renders the same questions live.
+    caches["pages"].clear()
+    assert live_parts["sections"] in _page(client, attempt)
+
+
+def test_a_paper_with_answers_is_rendered_live(client, exam, officers):
+    papers_draw_ahead(exam=exam)
+    attempt = attempt_start(exam=exam, officer=officers[0])
+    item = attempt.paper.items.select_related("question_version").order_by("position").first()
+    answer_save(attempt=attempt, item_id=item.pk, response=correct_response(item), client_seq=1)
+    client.force_login(officers[0])
+
+    page = _page(client, attempt)
+
+    assert f'data-item="{item.pk}"' in page
+    assert 'data-seq="1"' in page  # the stored save is on the page: not the rendering ahead of it

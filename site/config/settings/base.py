@@ -260,10 +260,27 @@ if _redis_url:
             "LOCATION": _redis_url,
             "KEY_PREFIX": "fazhi",
             "TIMEOUT": 300,
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "fazhi-pages",
+            "TIMEOUT": 24 * 3600,
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fazhi"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fazhi"},
+        # Shared by every process of a branch server (the worker writes, the web processes read):
+        # parts of pages rendered ahead, e.g. exam papers drawn ahead (exams.services.papers_ahead).
+        # The table is created by migration portal/0008_page_cache_table.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_page_cache",
+            "TIMEOUT": 24 * 3600,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        },
+    }
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
