@@ -53,6 +53,7 @@ def main() -> int:
     exam_load.django_setup(env)
     exam_load.prepare_database()
     exam_pk = exam_load.build_exam(examinees=args.examinees, questions=args.questions, bank_per_type=args.bank, seed=1)
+    print("papers drawn ahead:", exam_load.draw_ahead(exam_pk))
 
     from django.db import connection, reset_queries
     from django.test import Client
