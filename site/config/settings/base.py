@@ -366,9 +366,9 @@ EXAMS_DRAW_AHEAD_BATCH = env_int("EXAMS_DRAW_AHEAD_BATCH", 300, minimum=0)
 # Long background jobs (exports, certificate batches) hold a lease (portal.services.jobs): a job
 # whose worker stopped beating this long is run again, at most this many times, then failed; a job
 # still queued this long is sent to the broker again (its task may have been lost).
-JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 120, minimum=10)
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 120, minimum=1)
 JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3, minimum=1)
-JOBS_REQUEUE_SECONDS = env_int("JOBS_REQUEUE_SECONDS", 600, minimum=60)
+JOBS_REQUEUE_SECONDS = env_int("JOBS_REQUEUE_SECONDS", 600, minimum=1)
 # Called when an exam attempt's result is final or changes (``exams.hooks``): ``hook(*, attempt)``.
 EXAMS_RESULT_HOOKS: list[str] = [
     "certification.services.qualifications.qualification_from_attempt",
