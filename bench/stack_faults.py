@@ -59,7 +59,7 @@ from deploy.stack import Stack, StackError
 
 HR_USER = "800001"
 DASHBOARD = "/certification/dashboards/qualifications/"
-AS_OF = re.compile(r'id="figures-as-of">([^<]+)<')
+AS_OF = re.compile(r'id="figures-as-of">[^<]*?(\d\d:\d\d:\d\d)')
 
 
 @dataclass
@@ -119,7 +119,7 @@ async def keep_answering(examinee: load.Examinee, take: str, save: str, run: Run
                 item, response, first, window = dirty[pk]
                 try:
                     await load.save_answer(examinee, item, response, save, take, f"save: {run.window.name}")
-                except load.RequestFailed as error:
+                except (load.RequestFailed, ValueError) as error:  # ValueError: a 200 that is not JSON
                     failures += 1
                     run.window.failures[reason(str(error))] += 1
                     retry_at = time.perf_counter() + min(30, 2 ** min(failures, 5))
@@ -399,6 +399,8 @@ def main() -> int:
         lost = lost_acknowledged(run, exam_pk)
         report(run, lost)
         problems = [problem for window in run.windows for problem in window.problems]
+        for examinee in examinees:  # the answers changed in the run (a short run does not reach every question)
+            examinee.items = [item for item in examinee.items if item.pk in examinee.last_sent]
         problems += load.verify(examinees, exam_pk)
         problems += [f"examinee {e.number}: {e.failed}" for e in examinees if e.failed]
         if stack.exited():

@@ -375,6 +375,12 @@ class Stack:
     # App servers -----------------------------------------------------------------------------
     def start_app_server(self, index: int, *, wait: bool = True) -> AppServer:
         server = self.app_servers[index]
+        if server.process is not None:
+            # What is left of its last run: after a kill -9 of the master its gthread workers
+            # finish their kept-alive connections (up to graceful_timeout) and hold the port
+            # meanwhile. A service manager ends the whole group on a restart; so does this.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(server.process.pid, signal.SIGKILL)
         command = [
             sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--pythonpath", "site", "config.wsgi",
             "--bind", f"127.0.0.1:{server.port}", "--workers", str(self.config.gunicorn_workers),
