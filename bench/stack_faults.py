@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import concurrent.futures
 import contextlib
 import math
 import os
@@ -58,6 +59,8 @@ from stack_load import RUN_DIR, ThrowawayPostgres, add_stack_arguments, drop_dat
 from deploy.stack import Stack, StackError
 
 HR_USER = "800001"
+# One thread for the stack's processes started during the run, alive until the stack is stopped.
+STACK_THREAD = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="stack")
 DASHBOARD = "/certification/dashboards/qualifications/"
 AS_OF = re.compile(r'id="figures-as-of">[^<]*?(\d\d:\d\d:\d\d)')
 
@@ -182,13 +185,20 @@ async def dashboard(hr: load.Browser) -> tuple[int, str | None]:
     return response.status, found.group(1) if found else None
 
 
+async def in_stack_thread(function, *args):
+    """Run a blocking stack operation in the stack's own thread (STACK_THREAD). deploy/stack.py
+    tells each child to die with the thread that started it (PR_SET_PDEATHSIG), so a process
+    started again during the run must be started from a thread that outlives the run."""
+    return await asyncio.get_running_loop().run_in_executor(STACK_THREAD, function, *args)
+
+
 async def kill_app_server(stack: Stack, run: Run, window: float) -> None:
     began = time.perf_counter()
     stack.kill_app_server(0)
     run.window.injected = f"kill -9 of {stack.app_servers[0].name}"
     await asyncio.sleep(window / 2)
     restarted = time.perf_counter()
-    await asyncio.to_thread(stack.start_app_server, 0)
+    await in_stack_thread(stack.start_app_server, 0)
     run.window.checks.append(
         f"{stack.app_servers[0].name} down {restarted - began:.0f} s, back and healthy "
         f"{time.perf_counter() - restarted:.1f} s after its start"
@@ -200,7 +210,7 @@ async def restart_redis(stack: Stack, run: Run, hr: load.Browser) -> None:
     if before[1] is None:  # counted now; the next view shows the kept figures
         before = await dashboard(hr)
     began = time.perf_counter()
-    await asyncio.to_thread(stack.restart_redis)
+    await in_stack_thread(stack.restart_redis)
     run.window.injected = f"redis-server stopped and started again in {time.perf_counter() - began:.1f} s"
     seconds, outcome = await probe_worker(f"fault-probe-after-redis-{int(time.time())}")
     if seconds is None:
@@ -224,7 +234,7 @@ async def restart_redis(stack: Stack, run: Run, hr: load.Browser) -> None:
 
 
 async def restart_postgres(pg: ThrowawayPostgres, run: Run) -> None:
-    seconds = await asyncio.to_thread(pg.restart)
+    seconds = await in_stack_thread(pg.restart)
     run.window.injected = f"pg_ctl restart -m fast took {seconds:.1f} s"
     seconds, outcome = await probe_worker(f"fault-probe-after-postgres-{int(time.time())}")
     if seconds is None:
@@ -425,6 +435,7 @@ def main() -> int:
             stack.stop()
             drop_database(stack.config.postgres, stack.config.database)
         pg.stop()
+        STACK_THREAD.shutdown()
 
 
 if __name__ == "__main__":
