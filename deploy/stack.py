@@ -128,7 +128,9 @@ def nginx_binary() -> str | None:
 
 def _die_with_parent() -> None:
     """In the child before exec: its own process group (Ctrl-C reaches only the launcher, which
-    stops everything in order) and SIGTERM when the launcher dies, so nothing is orphaned."""
+    stops everything in order) and SIGTERM when the launcher dies, so nothing is orphaned.
+    The kernel sends that signal when the *thread* that started the child ends: start processes
+    from the main thread or from one that lives as long as the stack (bench/stack_faults.py)."""
     os.setsid()
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
