@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 import aiohttp
 import exam_load as load
 import stack_load
-from stack_load import RUN_DIR, ThrowawayPostgres, add_stack_arguments, drop_database, seed_static_files
+from stack_load import RUN_DIR, ThrowawayPostgres, add_stack_arguments, seed_static_files, tear_down
 
 from deploy.stack import Stack, StackError
 
@@ -175,6 +175,15 @@ async def probe_worker(label: str, timeout: float = 120) -> tuple[float | None, 
     return None, f"not run within {timeout:.0f} s"
 
 
+async def check_worker(run: Run, restarted: str) -> None:
+    """After a restart: a task queued through the broker runs on the worker (the window's figure)."""
+    seconds, outcome = await probe_worker(f"fault-probe-after-{restarted}-{int(time.time())}")
+    if seconds is None:
+        run.window.problems.append(f"task queued after the restart: {outcome}")
+    else:
+        run.window.checks.append(f"a task queued after the restart ran on the worker {seconds:.1f} s later")
+
+
 async def dashboard(hr: load.Browser) -> tuple[int, str | None]:
     """The HR dashboard once: its status and the time of the kept figures shown (None: counted now)."""
     try:
@@ -212,11 +221,7 @@ async def restart_redis(stack: Stack, run: Run, hr: load.Browser) -> None:
     began = time.perf_counter()
     await in_stack_thread(stack.restart_redis)
     run.window.injected = f"redis-server stopped and started again in {time.perf_counter() - began:.1f} s"
-    seconds, outcome = await probe_worker(f"fault-probe-after-redis-{int(time.time())}")
-    if seconds is None:
-        run.window.problems.append(f"task queued after the restart: {outcome}")
-    else:
-        run.window.checks.append(f"a task queued after the restart ran on the worker {seconds:.1f} s later")
+    await check_worker(run, "redis")
     first = await dashboard(hr)
     second = await dashboard(hr)
     if before[0] != 200 or before[1] is None:
@@ -236,11 +241,7 @@ async def restart_redis(stack: Stack, run: Run, hr: load.Browser) -> None:
 async def restart_postgres(pg: ThrowawayPostgres, run: Run) -> None:
     seconds = await in_stack_thread(pg.restart)
     run.window.injected = f"pg_ctl restart -m fast took {seconds:.1f} s"
-    seconds, outcome = await probe_worker(f"fault-probe-after-postgres-{int(time.time())}")
-    if seconds is None:
-        run.window.problems.append(f"task queued after the restart: {outcome}")
-    else:
-        run.window.checks.append(f"a task queued after the restart ran on the worker {seconds:.1f} s later")
+    await check_worker(run, "postgres")
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -427,14 +428,7 @@ def main() -> int:
         print(f"stack: {error}", file=sys.stderr)
         return 1
     finally:
-        with contextlib.suppress(Exception):
-            from django.db import connections
-
-            connections.close_all()
-        if stack is not None:
-            stack.stop()
-            drop_database(stack.config.postgres, stack.config.database)
-        pg.stop()
+        tear_down(stack, pg)
         STACK_THREAD.shutdown()
 
 

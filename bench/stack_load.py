@@ -568,15 +568,7 @@ def main() -> int:
         print(f"stack: {error}", file=sys.stderr)
         return 1
     finally:
-        with contextlib.suppress(Exception):
-            from django.db import connections
-
-            connections.close_all()
-        if stack is not None:
-            stack.stop()
-            drop_database(stack.config.postgres, stack.config.database)
-        if pg is not None:
-            pg.stop()
+        tear_down(stack, pg)
 
 
 def backup_report(backup: dict) -> list[str]:
@@ -598,6 +590,19 @@ def backup_report(backup: dict) -> list[str]:
     counts = ", ".join(f"{label} {entry['rows']:,}" for label, entry in manifest["counts"].items())
     print(f"  {backup['path']}{f' ({size / 1e6:.1f} MB)' if size else ''}: {counts}")
     return []
+
+
+def tear_down(stack: Stack | None, pg: ThrowawayPostgres | None) -> None:
+    """Close this process's connections, stop the stack, drop its database, stop the cluster."""
+    with contextlib.suppress(Exception):
+        from django.db import connections
+
+        connections.close_all()
+    if stack is not None:
+        stack.stop()
+        drop_database(stack.config.postgres, stack.config.database)
+    if pg is not None:
+        pg.stop()
 
 
 def drop_database(postgres: str, database: str) -> None:
