@@ -11,7 +11,7 @@ STACK_APT_PACKAGES := nginx-light redis-server
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages stack-packages venv lint migrations-check ci clean bench-exams stack
+.PHONY: run test setup system-packages stack-packages venv lint migrations-check ci clean bench-exams stack bench-stack bench-faults
 
 # ---- setup -----------------------------------------------------------------------------------
 system-packages:
@@ -66,6 +66,19 @@ EXAMINEES ?= 300
 bench-exams: venv
 	$(PIP) install -q -e '.[bench]'
 	$(PY) bench/exam_load.py --examinees $(EXAMINEES)
+
+# Issue 15: the same examinees through the stack (nginx :28080 -> gunicorn :28101, :28102, a
+# PostgreSQL cluster of the bench's own on :15433, its own Redis on :16391, a qcluster), with a
+# backup during the load restored afterwards; then the faults (kill -9 an app server, restart Redis,
+# restart PostgreSQL) under a steady load. docs/PERFORMANCE.md and docs/RELIABILITY.md.
+STACK_EXAMINEES ?= 1000
+bench-stack: venv stack-packages
+	$(PIP) install -q -e '.[bench]'
+	$(PY) bench/stack_load.py --examinees $(STACK_EXAMINEES)
+
+bench-faults: venv stack-packages
+	$(PIP) install -q -e '.[bench]'
+	$(PY) bench/stack_faults.py
 
 # ---- CI helpers ------------------------------------------------------------------------------
 lint: venv

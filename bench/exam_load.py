@@ -649,20 +649,21 @@ def response_for(item: Item, rng: random.Random):
     return [alternatives[0] for alternatives in item.answer] if right else ["十二"]
 
 
-def read_items(database: Path, attempt: int) -> list[Item]:
-    """The attempt's paper, in order (read-only; runs in a thread so the event loop is not held)."""
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=20)
-    try:
-        rows = connection.execute(
-            "SELECT pi.id, pi.question_type, pi.option_order, qv.answer FROM exams_paperitem pi "
-            "JOIN exams_attempt a ON a.paper_id = pi.paper_id "
-            "JOIN exams_questionversion qv ON qv.id = pi.question_version_id "
-            "WHERE a.id = ? ORDER BY pi.position",
-            (attempt,),
-        ).fetchall()
-    finally:
-        connection.close()
-    return [Item(pk, kind, json.loads(order or "[]"), json.loads(answer)) for pk, kind, order, answer in rows]
+def read_items(attempt: int) -> list[Item]:
+    """The attempt's paper, in order, read through the ORM (SQLite or PostgreSQL alike; runs in a
+    thread so the event loop is not held; a connection the server dropped is opened afresh)."""
+    from django.db import close_old_connections
+
+    from exams.models import Attempt, PaperItem
+
+    close_old_connections()
+    paper = Attempt.objects.filter(pk=attempt).values_list("paper_id", flat=True).get()
+    rows = (
+        PaperItem.objects.filter(paper_id=paper)
+        .order_by("position")
+        .values_list("pk", "question_type", "option_order", "question_version__answer")
+    )
+    return [Item(pk, kind, list(order or []), answer) for pk, kind, order, answer in rows]
 
 
 async def log_in(examinee: Examinee, urls: dict[str, str], limit: asyncio.Semaphore) -> None:
@@ -686,12 +687,10 @@ async def log_in_as(browser: Browser, urls: dict[str, str], username: str) -> No
     )
 
 
-async def start_and_answer(
-    examinee: Examinee, urls: dict[str, str], delay: float, args: argparse.Namespace, database: Path
-) -> None:
-    rng = random.Random(examinee.number)
+async def open_paper(examinee: Examinee, urls: dict[str, str]) -> tuple[str, str]:
+    """The rules page, the start and the paper page; the paper's items read. Returns the paths of
+    the paper and of its autosave."""
     browser = examinee.browser
-    await asyncio.sleep(delay)
     await browser.request("start page", "GET", urls["start"], expect=200)
     _, response = await browser.request(
         "start",
@@ -707,10 +706,16 @@ async def start_and_answer(
     examinee.attempt = int(found.group(1))
     take = urls["take"].format(attempt=examinee.attempt)
     await browser.request("take page", "GET", take, expect=200)
-    examinee.items = await asyncio.get_running_loop().run_in_executor(None, read_items, database, examinee.attempt)
+    examinee.items = await asyncio.get_running_loop().run_in_executor(None, read_items, examinee.attempt)
     if not examinee.items:
         raise RequestFailed(f"attempt {examinee.attempt} has no paper items")
-    save = urls["save"].format(attempt=examinee.attempt)
+    return take, urls["save"].format(attempt=examinee.attempt)
+
+
+async def start_and_answer(examinee: Examinee, urls: dict[str, str], delay: float, args: argparse.Namespace) -> None:
+    rng = random.Random(examinee.number)
+    await asyncio.sleep(delay)
+    take, save = await open_paper(examinee, urls)
     # One examinee in ten leaves the page 1–3 times, after saves chosen at random (its own random
     # stream, so the answers and think times stay those of earlier runs).
     focus_rng = random.Random(1_000_000 + examinee.number)
@@ -875,25 +880,33 @@ async def run_load(
     args: argparse.Namespace,
     port: int,
     urls: dict[str, str],
-    database: Path,
     stats: Stats,
     master: int,
     sessions: dict[str, str] | None = None,
+    *,
+    base_url: str | None = None,
+    origin: str | None = None,
+    sampler=None,
+    after_answers=None,
 ) -> list:
-    origin = f"https://127.0.0.1:{port}"
+    """The whole exam against ``base_url`` (default: gunicorn on ``port``). The stack's load run
+    (bench/stack_load.py) passes nginx's address and origin, its own CPU sampler (same signature as
+    ``sample_cpu``) and ``after_answers``, a coroutine function awaited with the examinees after the
+    saturated autosaves (its extra saturated phase)."""
+    origin = origin or f"https://127.0.0.1:{port}"
     # Idle connections are dropped before gunicorn's keep-alive (5 s) would close them, so that no
     # request is sent on a connection the server is closing at that moment (as nginx is configured).
     connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=2)
     timeout = aiohttp.ClientTimeout(total=args.timeout)
     async with aiohttp.ClientSession(
-        base_url=f"http://127.0.0.1:{port}",
+        base_url=base_url or f"http://127.0.0.1:{port}",
         connector=connector,
         timeout=timeout,
         cookie_jar=aiohttp.DummyCookieJar(),
     ) as http:
         examinees = [Examinee(n, Browser(http, origin, stats)) for n in range(args.examinees)]
         finished = asyncio.Event()
-        sampler = asyncio.create_task(sample_cpu(stats, master, finished))
+        sampling = asyncio.create_task((sampler or sample_cpu)(stats, master, finished))
         anonymous = Browser(http, origin, stats)
 
         async def guarded(examinee: Examinee, work) -> None:
@@ -924,7 +937,7 @@ async def run_load(
         board = asyncio.create_task(board_poll(invigilator, urls, args.board_every, args.examinees, done))
         spacing = args.start_window / args.examinees
         await asyncio.gather(
-            *(guarded(e, start_and_answer(e, urls, n * spacing, args, database)) for n, e in enumerate(examinees))
+            *(guarded(e, start_and_answer(e, urls, n * spacing, args)) for n, e in enumerate(examinees))
         )
         done.set()
         await probe
@@ -932,10 +945,12 @@ async def run_load(
         print(f"  started and answered in {time.perf_counter() - began:.1f} s", flush=True)
 
         await autosave_saturated(examinees, urls, args.saturate, args.saturate_seconds)
+        if after_answers is not None:
+            await after_answers(examinees)
 
         await asyncio.gather(*(guarded(e, submit(e, urls, n * spacing)) for n, e in enumerate(examinees)))
         finished.set()
-        await sampler
+        await sampling
         return examinees
 
 
@@ -990,6 +1005,7 @@ ORDER = [
     "status poll",
     "board JSON",
     "autosave (saturated)",
+    "status poll (saturated)",
     "submit",
 ]
 
@@ -1064,8 +1080,8 @@ def report(stats: Stats, args: argparse.Namespace) -> None:
         )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    """The examinees' options, shared with the stack's load run (bench/stack_load.py)."""
     parser.add_argument("--examinees", type=int, default=300)
     parser.add_argument("--questions", type=int, default=30, help="questions on each paper")
     parser.add_argument("--bank", type=int, default=500, help="questions of each objective type in the bank")
@@ -1090,6 +1106,11 @@ def main() -> int:
         help="leave the papers to be drawn at each start instead of drawing them ahead as the worker does",
     )
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before a request counts as failed")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_load_arguments(parser)
     parser.add_argument("--gunicorn-config", type=Path, default=BENCH / "gunicorn.conf.py")
     parser.add_argument("--workers", type=int)
     parser.add_argument("--worker-class")
@@ -1133,7 +1154,7 @@ def main() -> int:
             flush=True,
         )
         stats = Stats()
-        examinees = asyncio.run(run_load(args, port, urls, Path(env["SQLITE_PATH"]), stats, server.pid, sessions))
+        examinees = asyncio.run(run_load(args, port, urls, stats, server.pid, sessions))
         load_after = os.getloadavg()[0]
         stop_gunicorn(server)
         report(stats, args)

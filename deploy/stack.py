@@ -128,7 +128,9 @@ def nginx_binary() -> str | None:
 
 def _die_with_parent() -> None:
     """In the child before exec: its own process group (Ctrl-C reaches only the launcher, which
-    stops everything in order) and SIGTERM when the launcher dies, so nothing is orphaned."""
+    stops everything in order) and SIGTERM when the launcher dies, so nothing is orphaned.
+    The kernel sends that signal when the *thread* that started the child ends: start processes
+    from the main thread or from one that lives as long as the stack (bench/stack_faults.py)."""
     os.setsid()
     with contextlib.suppress(Exception):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -375,6 +377,12 @@ class Stack:
     # App servers -----------------------------------------------------------------------------
     def start_app_server(self, index: int, *, wait: bool = True) -> AppServer:
         server = self.app_servers[index]
+        if server.process is not None:
+            # What is left of its last run: after a kill -9 of the master its gthread workers
+            # finish their kept-alive connections (up to graceful_timeout) and hold the port
+            # meanwhile. A service manager ends the whole group on a restart; so does this.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(server.process.pid, signal.SIGKILL)
         command = [
             sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--pythonpath", "site", "config.wsgi",
             "--bind", f"127.0.0.1:{server.port}", "--workers", str(self.config.gunicorn_workers),
