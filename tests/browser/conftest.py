@@ -8,7 +8,9 @@ restores that migration data before each test.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 
 import pytest
 
@@ -120,9 +122,11 @@ def csp_violations(request, monkeypatch):
     from playwright.sync_api import Browser
 
     original = Browser.new_context
+    opened = []
 
     def new_context(self, *args, **kwargs):
         context = original(self, *args, **kwargs)
+        opened.append(context)
         context.expose_binding(
             "__reportCspViolation", lambda source, text: seen.append(f"{source['page'].url}: {text}")
         )
@@ -135,4 +139,12 @@ def csp_violations(request, monkeypatch):
 
     monkeypatch.setattr(Browser, "new_context", new_context)
     yield seen
+    # Before the database is emptied for the next test: no page may still be polling or saving.
+    # A request the live server was still handling (a save holds a row lock) deadlocked with
+    # PostgreSQL's TRUNCATE of the flush, which then left the next test's data behind.
+    for context in opened:
+        with contextlib.suppress(Exception):
+            context.close()
+    if opened:
+        time.sleep(0.5)
     assert not seen, "Content-Security-Policy violations:\n" + "\n".join(seen)
