@@ -4,8 +4,9 @@ one submit cost the server, without the network or the other requests of a load 
 Builds the same data as ``bench/exam_load.py`` (its bank, blueprint, officers and exam) in a
 throwaway SQLite database with ``config.settings.production`` (``DATABASE_URL`` is ignored: the
 branch server's database), then drives ``--examinees`` officers through Django's test client (the whole middleware
-and template stack; each request opens its own database connection as the branch server does
-with ``CONN_MAX_AGE`` 0): the rules page, the start, the paper, ``--saves`` autosaves, status polls
+and template stack; the connection is kept between requests as the branch server keeps it, and a
+real server's costs outside Django are not seen: ``bench/exam_serial.py`` measures those): the
+rules page, the start, the paper, ``--saves`` autosaves, status polls
 and the submit. For each kind of request it prints the CPU time of this process (``process_time``:
 what the request costs, whatever else the machine does), the wall time and the number of SQL
 queries. ``--profile KIND`` prints a cProfile of that kind of request instead.
@@ -69,7 +70,6 @@ def main() -> int:
     profiler = cProfile.Profile() if args.profile else None
 
     def timed(kind: str, call, *call_args, **call_kwargs):
-        connection.close()  # CONN_MAX_AGE 0: each request opens its connection
         with CaptureQueriesContext(connection) as captured:
             began_cpu, began = time.process_time(), time.perf_counter()
             if profiler and kind == args.profile:
@@ -103,7 +103,7 @@ def main() -> int:
         response = timed("paper", client.get, take)
         assert response.status_code == 200, response.status_code
         attempt = int(take.rstrip("/").rsplit("/", 1)[1])
-        attempts.append((client, token, attempt, exam_load.read_items(Path(env["SQLITE_PATH"]), attempt)))
+        attempts.append((client, token, attempt, exam_load.read_items(attempt)))
 
     per = max(1, args.saves // len(attempts))
     for round_ in range(per):

@@ -124,8 +124,7 @@ def main() -> int:
         measure(server, "rules page", args.examinees, lambda n: server.request("GET", urls["start"], people[n]))
         measure(server, "start", args.examinees, start)
         measure(server, "paper", args.examinees, paper)
-        database = Path(env["SQLITE_PATH"])
-        items = {n: exam_load.read_items(database, attempts[n]) for n in range(args.examinees)}
+        items = {n: exam_load.read_items(attempts[n]) for n in range(args.examinees)}
         rng = random.Random(1)
 
         def save(k: int) -> None:
